@@ -32,11 +32,6 @@ public sealed class IdentityRoleClaimConfiguration : IEntityTypeConfiguration<Id
     public void Configure(EntityTypeBuilder<IdentityRoleClaim<Guid>> builder) => builder.ToTable("role_claims");
 }
 
-public sealed class IdentityUserPasskeyConfiguration : IEntityTypeConfiguration<IdentityUserPasskey<Guid>>
-{
-    public void Configure(EntityTypeBuilder<IdentityUserPasskey<Guid>> builder) => builder.ToTable("user_passkeys");
-}
-
 public sealed class PortalRoleConfiguration : IEntityTypeConfiguration<PortalRole>
 {
     public void Configure(EntityTypeBuilder<PortalRole> builder) => builder.ToTable("roles");

@@ -1,0 +1,171 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using TicketToken.Data;
+using TicketToken.Data.Infrastructure;
+using TicketToken.Data.Portal;
+using TicketToken.Portal.Hosting;
+using TicketToken.Portal.Security;
+
+namespace TicketToken.Portal.Cli;
+
+/// <summary>
+/// Operator commands on the portal host: <c>db migrate</c>, <c>db seed --scale demo|large [--seed N]</c>, <c>db check</c>,
+/// and <c>totp [secret]</c> (the current code of the demo accounts' authenticator, Development only).
+/// Connection: <c>ConnectionStrings:TicketTokenAdmin</c> when set (the schema owner), else <c>ConnectionStrings:TicketToken</c>.
+/// </summary>
+public static class DatabaseCommands
+{
+    public static bool Handles(string[] args) =>
+        args.Length > 0 && (args[0] == "db" || args[0] == "totp");
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args[0] == "totp")
+        {
+            var secret = args.Length > 1 ? args[1] : DemoAccounts.TotpSecret;
+            Console.WriteLine(Totp.Compute(secret, DateTimeOffset.UtcNow));
+            return 0;
+        }
+
+        var command = args.Length > 1 ? args[1] : "";
+        var rest = args.Skip(2).ToArray();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = FilterHostArgs(rest) });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration["Jobs:RunInProcess"] = "false";
+        builder.Configuration["Jobs:RegisterRecurringJobs"] = "false";
+        builder.AddTicketTokenPortal();
+        await using var app = builder.Build();
+        using var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cts.Cancel();
+        };
+
+        try
+        {
+            return command switch
+            {
+                "migrate" => await MigrateAsync(app, cts.Token),
+                "seed" => await SeedAsync(app, rest, cts.Token),
+                "check" => await CheckAsync(app, cts.Token),
+                _ => Usage($"Unknown command 'db {command}'."),
+            };
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("Cancelled.");
+            return 130;
+        }
+        catch (Npgsql.NpgsqlException ex)
+        {
+            await Console.Error.WriteLineAsync($"Database error: {ex.Message}");
+            return 2;
+        }
+    }
+
+    private static string AdminConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString("TicketTokenAdmin") is { Length: > 0 } admin ? admin : configuration.GetTicketTokenConnectionString();
+
+    private static async Task<int> MigrateAsync(WebApplication app, CancellationToken ct)
+    {
+        var config = app.Configuration;
+        var lines = await DatabaseMigrator.MigrateAsync(
+            AdminConnectionString(config), PlatformDatabaseMode.IsExisting(config), config["Database:AppRole"], ct);
+        foreach (var line in lines)
+        {
+            Console.WriteLine(line);
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> SeedAsync(WebApplication app, string[] args, CancellationToken ct)
+    {
+        var scale = Option(args, "--scale") ?? "demo";
+        if (scale is not ("demo" or "large"))
+        {
+            return Usage($"--scale must be 'demo' or 'large', not '{scale}'.");
+        }
+
+        var seedText = Option(args, "--seed") ?? "42";
+        if (!int.TryParse(seedText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed))
+        {
+            return Usage($"--seed must be a whole number, not '{seedText}'.");
+        }
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var seeder = ActivatorUtilities.CreateInstance<PortalSeeder>(scope.ServiceProvider);
+        var result = await seeder.SeedAsync(AdminConnectionString(app.Configuration), scale, seed, ct);
+        foreach (var line in result)
+        {
+            Console.WriteLine(line);
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> CheckAsync(WebApplication app, CancellationToken ct)
+    {
+        var problems = new List<string>();
+        await using var scope = app.Services.CreateAsyncScope();
+        var portalFactory = scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        await using var portal = await portalFactory.CreateDbContextAsync(ct);
+        if (!await portal.Database.CanConnectAsync(ct))
+        {
+            await Console.Error.WriteLineAsync("The database does not answer: check ConnectionStrings:TicketToken.");
+            return 1;
+        }
+
+        var pendingPortal = (await portal.Database.GetPendingMigrationsAsync(ct)).ToList();
+        if (pendingPortal.Count > 0)
+        {
+            problems.Add($"portal schema: {pendingPortal.Count} migration(s) not applied ({string.Join(", ", pendingPortal)})");
+        }
+
+        var platformFactory = scope.ServiceProvider.GetRequiredService<IDbContextFactory<PlatformDbContext>>();
+        await using var platform = await platformFactory.CreateDbContextAsync(ct);
+        if (!PlatformDatabaseMode.IsExisting(app.Configuration))
+        {
+            var pending = (await platform.Database.GetPendingMigrationsAsync(ct)).ToList();
+            if (pending.Count > 0)
+            {
+                problems.Add($"platform schema: {pending.Count} migration(s) not applied");
+            }
+        }
+
+        problems.AddRange(await PlatformSchemaCheck.FindProblemsAsync(platform, ct));
+
+        if (problems.Count == 0)
+        {
+            Console.WriteLine("db check: the database matches what the portal needs.");
+            return 0;
+        }
+
+        await Console.Error.WriteLineAsync($"db check: {problems.Count} problem(s):");
+        foreach (var p in problems)
+        {
+            await Console.Error.WriteLineAsync($"  - {p}");
+        }
+
+        return 1;
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    /// <summary>Host arguments (--environment, --ConnectionStrings:X=...) pass through; command options do not.</summary>
+    private static string[] FilterHostArgs(string[] args) =>
+        args.Where(a => a.Contains('=', StringComparison.Ordinal) && a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+
+    private static int Usage(string error)
+    {
+        Console.Error.WriteLine(error);
+        Console.Error.WriteLine("usage: db migrate | db seed [--scale demo|large] [--seed N] | db check | totp [base32-secret]");
+        return 64;
+    }
+}

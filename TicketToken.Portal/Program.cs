@@ -1,0 +1,18 @@
+using TicketToken.Portal.Cli;
+using TicketToken.Portal.Hosting;
+
+if (DatabaseCommands.Handles(args))
+{
+    return await DatabaseCommands.RunAsync(args);
+}
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddTicketTokenPortal();
+
+var app = builder.Build();
+await app.UseTicketTokenPortalAsync();
+await app.RunAsync();
+return 0;
+
+/// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;
