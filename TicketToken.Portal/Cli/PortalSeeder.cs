@@ -19,15 +19,7 @@ public sealed class PortalSeeder(
     public async Task<IReadOnlyList<string>> SeedAsync(string adminConnectionString, string scale, int seed, CancellationToken ct)
     {
         var log = new List<string>();
-        foreach (var role in PortalRoles.All)
-        {
-            if (!await roles.RoleExistsAsync(role))
-            {
-                Check(await roles.CreateAsync(new PortalRole(role)), $"create role {role}");
-                log.Add($"role {role} created");
-            }
-        }
-
+        await EnsureRolesAsync(log);
         var demoVenues = await PlatformDemoData.SeedAsync(adminConnectionString, scale, seed, log, ct);
 
         if (!environment.IsDevelopment())
@@ -36,11 +28,7 @@ public sealed class PortalSeeder(
             return log;
         }
 
-        foreach (var account in DemoAccounts.All)
-        {
-            await EnsureDemoAccountAsync(account, log);
-        }
-
+        await EnsureDemoAccountsAsync(log);
         if (demoVenues is { } venues)
         {
             await LinkVenueManagerAsync(venues, log, ct);
@@ -49,7 +37,35 @@ public sealed class PortalSeeder(
         return log;
     }
 
-    public async Task EnsureDemoAccountAsync(DemoAccount account, List<string> log)
+    public async Task EnsureRolesAsync(List<string> log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        foreach (var role in PortalRoles.All)
+        {
+            if (!await roles.RoleExistsAsync(role))
+            {
+                Check(await roles.CreateAsync(new PortalRole(role)), $"create role {role}");
+                log.Add($"role {role} created");
+            }
+        }
+    }
+
+    /// <summary>The demo accounts, in Development only.</summary>
+    public async Task EnsureDemoAccountsAsync(List<string> log)
+    {
+        if (!environment.IsDevelopment())
+        {
+            throw new InvalidOperationException("Demo accounts exist only in Development.");
+        }
+
+        await EnsureRolesAsync(log);
+        foreach (var account in DemoAccounts.All)
+        {
+            await EnsureDemoAccountAsync(account, log);
+        }
+    }
+
+    private async Task EnsureDemoAccountAsync(DemoAccount account, List<string> log)
     {
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(log);

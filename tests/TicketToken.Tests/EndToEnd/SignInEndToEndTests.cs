@@ -1,0 +1,53 @@
+using Microsoft.Playwright;
+using TicketToken.Portal.Security;
+using TicketToken.Tests.Infrastructure;
+
+namespace TicketToken.Tests.EndToEnd;
+
+public sealed class SignInEndToEndTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    public static TheoryData<string, string, string> Roles => new()
+    {
+        { "admin@demo.local", "Administration", "admin" },
+        { "venue@demo.local", "Your venues", "venue" },
+        { "compliance@demo.local", "Compliance review queues", "compliance" },
+        { "finance@demo.local", "Finance and settlement", "finance" },
+        { "support@demo.local", "Support", "support" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Roles))]
+    public async Task Each_demo_role_signs_in_and_sees_its_home_page(string email, string section, string workspace)
+    {
+        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = fixture.App.RootUri.ToString(),
+            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+        });
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync("/");
+        await page.WaitForURLAsync("**/Account/Login**");
+        await page.FillAsync("#Input\\.Email", email);
+        await page.FillAsync("#Input\\.Password", DemoAccounts.Password);
+        await page.ClickAsync("[data-test=sign-in]");
+
+        if (DemoAccounts.All.Single(a => a.Email == email).RequiresTwoFactor)
+        {
+            await page.WaitForURLAsync("**/Account/LoginWith2fa**");
+            await page.FillAsync("#Input\\.TwoFactorCode", Totp.Compute(DemoAccounts.TotpSecret, DateTimeOffset.UtcNow));
+            await page.ClickAsync("[data-test=verify-code]");
+        }
+
+        await page.WaitForSelectorAsync("h1:has-text('Welcome back')");
+        var sectionLocator = page.Locator($"[data-test=workspace-{workspace}]");
+        await Assertions.Expect(sectionLocator.Locator("h2")).ToHaveTextAsync(section);
+        await Assertions.Expect(sectionLocator.Locator("[data-test=count-card]").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-test=signed-in-as]")).ToHaveTextAsync(email);
+        // The interactive circuit is live: the theme toggle responds.
+        await page.ClickAsync("[data-test=theme-toggle]");
+
+        await Assertions.Expect(page.Locator(".mud-skeleton")).ToHaveCountAsync(0);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, $"home-{workspace}.png"), FullPage = true });
+    }
+}
