@@ -150,6 +150,19 @@ def entity_name(table: str) -> str:
     return pascal("_".join(parts))
 
 
+VARCHAR_ARRAY_CAST = re.compile(r"\(ARRAY\[((?:'(?:[^']|'')*'::character varying(?:, )?)+)\]\)::text\[\]")
+
+
+def reparseable(sql: str) -> str:
+    """An expression that PostgreSQL stores and deparses exactly as the catalog shows it.
+
+    pg_get_expr prints an implicit varchar[] -> text[] coercion (from e.g. `status IN ('a', 'b')` on a varchar
+    column) as `(ARRAY['a'::character varying, ...])::text[]`; fed back verbatim, PostgreSQL pushes that explicit
+    cast into the array elements and deparses differently. Dropping the cast lets PostgreSQL add the same
+    implicit coercion again."""
+    return VARCHAR_ARRAY_CAST.sub(lambda m: f"ARRAY[{m.group(1)}]", sql)
+
+
 def cs_string(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -390,6 +403,9 @@ def build(catalog: dict):
         ent = Entity(t, entity_name(t["table"]), SERVICE_FOLDERS[t["service"]], pascal(t["table"]))
         for col in t["columns"]:
             clr = clr_type(col["type"], enums)
+            if clr.name == "IPAddress" and col["name"] in t["primary_key"]["columns"]:
+                # EF Core needs comparable key values; see Payment/ComparableIPAddress.cs (hand-written).
+                clr = ClrType("ComparableIPAddress", True, [".HasConversion(v => v.Address, v => new ComparableIPAddress(v))"])
             name = pascal(col["name"])
             if name == ent.name or name in ("GetType", "ToString", "Equals", "GetHashCode"):
                 name += "Value"
@@ -481,11 +497,14 @@ def lambda_columns(props: list[Prop]) -> str:
 
 def emit_entity(ent: Entity, enum_members) -> str:
     system_usings = set()
+    namespaces = set()
     lines = []
     for p in ent.props.values():
         t = p.clr.name
         if t == "JsonDocument":
             system_usings.add("System.Text.Json")
+        elif t == "ComparableIPAddress":
+            namespaces.add("TicketToken.Data.Payment")
         elif t == "IPAddress":
             system_usings.add("System.Net")
         elif t == "NpgsqlTsVector":
@@ -503,7 +522,6 @@ def emit_entity(ent: Entity, enum_members) -> str:
             init = " = null!;"
         lines.append(f"    public {type_text} {p.name} {{ get; set; }}{init}")
     nav_lines = []
-    namespaces = set()
     for n in ent.navs:
         namespaces.add(n.target.namespace)
         if n.collection:
@@ -541,7 +559,7 @@ def emit_configuration(ent: Entity, enum_members, sql_unique_names: set[str], sq
         expr = ck["expression"]
         if not expr.startswith("CHECK (") or not expr.endswith(")"):
             raise SystemExit(f"check constraint {ck['name']}: unexpected definition {expr}")
-        sql = expr[len("CHECK ("):-1]
+        sql = reparseable(expr[len("CHECK ("):-1])
         table_opts.append(f"t.HasCheckConstraint({cs_string(ck['name'])}, {cs_string(sql)}).HasName({cs_string(ck['name'])});")
     if table_opts:
         out.append(f"        builder.ToTable({cs_string(t['table'])}, t =>\n        {{\n" + "".join(f"            {o}\n" for o in table_opts) + "        });")
@@ -610,7 +628,7 @@ def emit_configuration(ent: Entity, enum_members, sql_unique_names: set[str], sq
         if pi["include"]:
             calls.append(f".IncludeProperties({lambda_columns([ent.props[c] for c in pi['include']])})")
         if pi["where"]:
-            calls.append(f".HasFilter({cs_string(pi['where'])})")
+            calls.append(f".HasFilter({cs_string(reparseable(pi['where']))})")
         out.append(
             f"        builder.HasIndex({lambda_columns(props)}, {cs_string(idx['name'])})\n            " + "\n            ".join(calls) + ";"
         )
@@ -736,7 +754,7 @@ def build_sql(catalog: dict, sql_uniques: list, sql_indexes: list) -> tuple[str,
 
     up.append("\n-- expression indexes")
     for table, idx in sql_indexes:
-        up.append(idx["definition"] + ";")
+        up.append(reparseable(idx["definition"]) + ";")
         down.append(f"DROP INDEX IF EXISTS public.{q(idx['name'])};")
 
     up.append("\n-- row-level security: tenant isolation through per-transaction settings")

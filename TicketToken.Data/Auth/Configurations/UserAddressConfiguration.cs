@@ -12,7 +12,7 @@ public sealed partial class UserAddressConfiguration : IEntityTypeConfiguration<
     {
         builder.ToTable("user_addresses", t =>
         {
-            t.HasCheckConstraint("chk_user_addresses_type", "((address_type)::text = ANY ((ARRAY['billing'::character varying, 'shipping'::character varying])::text[]))").HasName("chk_user_addresses_type");
+            t.HasCheckConstraint("chk_user_addresses_type", "((address_type)::text = ANY (ARRAY['billing'::character varying, 'shipping'::character varying]))").HasName("chk_user_addresses_type");
         });
         builder.HasKey(e => e.Id).HasName("user_addresses_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("uuid_generate_v4()");

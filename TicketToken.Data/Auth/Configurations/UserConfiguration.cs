@@ -16,7 +16,7 @@ public sealed partial class UserConfiguration : IEntityTypeConfiguration<User>
             t.HasCheckConstraint("check_email_lowercase", "((email)::text = lower((email)::text))").HasName("check_email_lowercase");
             t.HasCheckConstraint("check_referral_not_self", "((referred_by IS NULL) OR (referred_by <> id))").HasName("check_referral_not_self");
             t.HasCheckConstraint("check_username_format", "((username)::text ~ '^[a-zA-Z0-9_]{3,30}$'::text)").HasName("check_username_format");
-            t.HasCheckConstraint("chk_users_stripe_connect_status", "((stripe_connect_status)::text = ANY ((ARRAY['not_started'::character varying, 'pending'::character varying, 'enabled'::character varying, 'disabled'::character varying, 'rejected'::character varying, 'restricted'::character varying])::text[]))").HasName("chk_users_stripe_connect_status");
+            t.HasCheckConstraint("chk_users_stripe_connect_status", "((stripe_connect_status)::text = ANY (ARRAY['not_started'::character varying, 'pending'::character varying, 'enabled'::character varying, 'disabled'::character varying, 'rejected'::character varying, 'restricted'::character varying]))").HasName("chk_users_stripe_connect_status");
             t.HasCheckConstraint("users_status_check", "(status = ANY (ARRAY['PENDING'::text, 'ACTIVE'::text, 'SUSPENDED'::text, 'DELETED'::text]))").HasName("users_status_check");
         });
         builder.HasKey(e => e.Id).HasName("users_pkey");

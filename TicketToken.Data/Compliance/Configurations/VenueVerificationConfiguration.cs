@@ -13,7 +13,7 @@ public sealed partial class VenueVerificationConfiguration : IEntityTypeConfigur
         builder.ToTable("venue_verifications", t =>
         {
             t.HasCheckConstraint("chk_ein_format", "((ein IS NULL) OR ((ein)::text ~ '^[0-9]{2}-[0-9]{7}$'::text))").HasName("chk_ein_format");
-            t.HasCheckConstraint("chk_status_valid", "((status)::text = ANY ((ARRAY['pending'::character varying, 'verified'::character varying, 'rejected'::character varying, 'expired'::character varying])::text[]))").HasName("chk_status_valid");
+            t.HasCheckConstraint("chk_status_valid", "((status)::text = ANY (ARRAY['pending'::character varying, 'verified'::character varying, 'rejected'::character varying, 'expired'::character varying]))").HasName("chk_status_valid");
         });
         builder.HasKey(e => e.Id).HasName("venue_verifications_pkey");
         builder.HasAlternateKey(e => e.VenueId).HasName("venue_verifications_venue_id_unique");

@@ -14,7 +14,7 @@ public sealed partial class EventScheduleConfiguration : IEntityTypeConfiguratio
     {
         builder.ToTable("event_schedules", t =>
         {
-            t.HasCheckConstraint("event_schedules_status_check", "((status)::text = ANY ((ARRAY['SCHEDULED'::character varying, 'CONFIRMED'::character varying, 'IN_PROGRESS'::character varying, 'COMPLETED'::character varying, 'CANCELLED'::character varying, 'POSTPONED'::character varying, 'RESCHEDULED'::character varying])::text[]))").HasName("event_schedules_status_check");
+            t.HasCheckConstraint("event_schedules_status_check", "((status)::text = ANY (ARRAY['SCHEDULED'::character varying, 'CONFIRMED'::character varying, 'IN_PROGRESS'::character varying, 'COMPLETED'::character varying, 'CANCELLED'::character varying, 'POSTPONED'::character varying, 'RESCHEDULED'::character varying]))").HasName("event_schedules_status_check");
         });
         builder.HasKey(e => e.Id).HasName("event_schedules_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

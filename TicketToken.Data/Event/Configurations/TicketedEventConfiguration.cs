@@ -16,14 +16,14 @@ public sealed partial class TicketedEventConfiguration : IEntityTypeConfiguratio
         builder.ToTable("events", t =>
         {
             t.HasCheckConstraint("events_age_restriction_check", "(age_restriction >= 0)").HasName("events_age_restriction_check");
-            t.HasCheckConstraint("events_event_type_check", "((event_type)::text = ANY ((ARRAY['single'::character varying, 'recurring'::character varying, 'series'::character varying])::text[]))").HasName("events_event_type_check");
+            t.HasCheckConstraint("events_event_type_check", "((event_type)::text = ANY (ARRAY['single'::character varying, 'recurring'::character varying, 'series'::character varying]))").HasName("events_event_type_check");
             t.HasCheckConstraint("events_interest_count_check", "(interest_count >= 0)").HasName("events_interest_count_check");
             t.HasCheckConstraint("events_priority_score_check", "(priority_score >= 0)").HasName("events_priority_score_check");
             t.HasCheckConstraint("events_royalty_percentage_check", "((royalty_percentage IS NULL) OR ((royalty_percentage >= (0)::numeric) AND (royalty_percentage <= (100)::numeric)))").HasName("events_royalty_percentage_check");
             t.HasCheckConstraint("events_share_count_check", "(share_count >= 0)").HasName("events_share_count_check");
-            t.HasCheckConstraint("events_status_check", "((status)::text = ANY ((ARRAY['DRAFT'::character varying, 'REVIEW'::character varying, 'APPROVED'::character varying, 'PUBLISHED'::character varying, 'ON_SALE'::character varying, 'SOLD_OUT'::character varying, 'IN_PROGRESS'::character varying, 'COMPLETED'::character varying, 'CANCELLED'::character varying, 'POSTPONED'::character varying])::text[]))").HasName("events_status_check");
+            t.HasCheckConstraint("events_status_check", "((status)::text = ANY (ARRAY['DRAFT'::character varying, 'REVIEW'::character varying, 'APPROVED'::character varying, 'PUBLISHED'::character varying, 'ON_SALE'::character varying, 'SOLD_OUT'::character varying, 'IN_PROGRESS'::character varying, 'COMPLETED'::character varying, 'CANCELLED'::character varying, 'POSTPONED'::character varying]))").HasName("events_status_check");
             t.HasCheckConstraint("events_view_count_check", "(view_count >= 0)").HasName("events_view_count_check");
-            t.HasCheckConstraint("events_visibility_check", "((visibility)::text = ANY ((ARRAY['PUBLIC'::character varying, 'PRIVATE'::character varying, 'UNLISTED'::character varying])::text[]))").HasName("events_visibility_check");
+            t.HasCheckConstraint("events_visibility_check", "((visibility)::text = ANY (ARRAY['PUBLIC'::character varying, 'PRIVATE'::character varying, 'UNLISTED'::character varying]))").HasName("events_visibility_check");
         });
         builder.HasKey(e => e.Id).HasName("events_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

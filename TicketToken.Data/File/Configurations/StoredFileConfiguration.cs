@@ -13,7 +13,7 @@ public sealed partial class StoredFileConfiguration : IEntityTypeConfiguration<S
         builder.ToTable("files", t =>
         {
             t.HasCheckConstraint("check_files_size_positive", "(size_bytes >= 0)").HasName("check_files_size_positive");
-            t.HasCheckConstraint("check_files_status", "((status)::text = ANY ((ARRAY['pending'::character varying, 'uploading'::character varying, 'processing'::character varying, 'ready'::character varying, 'failed'::character varying, 'deleted'::character varying])::text[]))").HasName("check_files_status");
+            t.HasCheckConstraint("check_files_status", "((status)::text = ANY (ARRAY['pending'::character varying, 'uploading'::character varying, 'processing'::character varying, 'ready'::character varying, 'failed'::character varying, 'deleted'::character varying]))").HasName("check_files_status");
         });
         builder.HasKey(e => e.Id).HasName("files_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

@@ -14,7 +14,7 @@ public sealed partial class MarketplaceTransferConfiguration : IEntityTypeConfig
     {
         builder.ToTable("marketplace_transfers", t =>
         {
-            t.HasCheckConstraint("chk_marketplace_transfers_payment_method", "((payment_method)::text = ANY ((ARRAY['crypto'::character varying, 'fiat'::character varying])::text[]))").HasName("chk_marketplace_transfers_payment_method");
+            t.HasCheckConstraint("chk_marketplace_transfers_payment_method", "((payment_method)::text = ANY (ARRAY['crypto'::character varying, 'fiat'::character varying]))").HasName("chk_marketplace_transfers_payment_method");
         });
         builder.HasKey(e => e.Id).HasName("marketplace_transfers_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

@@ -12,13 +12,13 @@ public sealed partial class NftMintConfiguration : IEntityTypeConfiguration<NftM
     {
         builder.ToTable("nft_mints", t =>
         {
-            t.HasCheckConstraint("ck_nft_mints_blockchain", "((blockchain)::text = ANY ((ARRAY['solana'::character varying, 'solana-devnet'::character varying, 'solana-testnet'::character varying])::text[]))").HasName("ck_nft_mints_blockchain");
+            t.HasCheckConstraint("ck_nft_mints_blockchain", "((blockchain)::text = ANY (ARRAY['solana'::character varying, 'solana-devnet'::character varying, 'solana-testnet'::character varying]))").HasName("ck_nft_mints_blockchain");
             t.HasCheckConstraint("ck_nft_mints_completed_at", "((((status)::text = 'completed'::text) AND (completed_at IS NOT NULL)) OR ((status)::text <> 'completed'::text))").HasName("ck_nft_mints_completed_at");
             t.HasCheckConstraint("ck_nft_mints_metadata_uri_format", "((metadata_uri IS NULL) OR (metadata_uri ~ '^(https$1://|ipfs://|ar://)'::text))").HasName("ck_nft_mints_metadata_uri_format");
             t.HasCheckConstraint("ck_nft_mints_mint_address_length", "((mint_address IS NULL) OR ((length((mint_address)::text) >= 32) AND (length((mint_address)::text) <= 64)))").HasName("ck_nft_mints_mint_address_length");
             t.HasCheckConstraint("ck_nft_mints_retry_count", "((retry_count >= 0) AND (retry_count <= 10))").HasName("ck_nft_mints_retry_count");
             t.HasCheckConstraint("ck_nft_mints_signature_length", "((transaction_signature IS NULL) OR ((length((transaction_signature)::text) >= 64) AND (length((transaction_signature)::text) <= 128)))").HasName("ck_nft_mints_signature_length");
-            t.HasCheckConstraint("ck_nft_mints_status", "((status)::text = ANY ((ARRAY['pending'::character varying, 'minting'::character varying, 'completed'::character varying, 'failed'::character varying, 'cancelled'::character varying])::text[]))").HasName("ck_nft_mints_status");
+            t.HasCheckConstraint("ck_nft_mints_status", "((status)::text = ANY (ARRAY['pending'::character varying, 'minting'::character varying, 'completed'::character varying, 'failed'::character varying, 'cancelled'::character varying]))").HasName("ck_nft_mints_status");
             t.HasCheckConstraint("ck_nft_mints_timestamps", "(created_at <= updated_at)").HasName("ck_nft_mints_timestamps");
         });
         builder.HasKey(e => e.Id).HasName("nft_mints_pkey");

@@ -12,7 +12,7 @@ public sealed partial class TicketMintConfiguration : IEntityTypeConfiguration<T
     {
         builder.ToTable("ticket_mints", t =>
         {
-            t.HasCheckConstraint("ck_ticket_mints_status", "((status)::text = ANY ((ARRAY['pending'::character varying, 'minting'::character varying, 'minted'::character varying, 'failed'::character varying])::text[]))").HasName("ck_ticket_mints_status");
+            t.HasCheckConstraint("ck_ticket_mints_status", "((status)::text = ANY (ARRAY['pending'::character varying, 'minting'::character varying, 'minted'::character varying, 'failed'::character varying]))").HasName("ck_ticket_mints_status");
         });
         builder.HasKey(e => e.Id).HasName("ticket_mints_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

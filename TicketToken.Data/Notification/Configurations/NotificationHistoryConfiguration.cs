@@ -33,7 +33,7 @@ public sealed partial class NotificationHistoryConfiguration : IEntityTypeConfig
             .IsDescending(true);
         builder.HasIndex(e => e.DeliveryStatus, "idx_notification_delivery_status")
             .HasDatabaseName("idx_notification_delivery_status")
-            .HasFilter("((delivery_status)::text = ANY ((ARRAY['pending'::character varying, 'retrying'::character varying])::text[]))");
+            .HasFilter("((delivery_status)::text = ANY (ARRAY['pending'::character varying, 'retrying'::character varying]))");
         builder.HasIndex(e => e.TenantId, "idx_notification_history_tenant")
             .HasDatabaseName("idx_notification_history_tenant");
         builder.HasIndex(e => e.RecipientId, "idx_notification_recipient")

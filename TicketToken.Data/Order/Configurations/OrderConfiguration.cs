@@ -119,7 +119,7 @@ public sealed partial class OrderConfiguration : IEntityTypeConfiguration<Order>
             .HasDatabaseName("idx_orders_user_recent_includes")
             .IsDescending(false, true)
             .IncludeProperties(e => new { e.Status, e.TotalCents, e.OrderNumber })
-            .HasFilter("((status)::text = ANY ((ARRAY['CONFIRMED'::character varying, 'COMPLETED'::character varying])::text[]))");
+            .HasFilter("((status)::text = ANY (ARRAY['CONFIRMED'::character varying, 'COMPLETED'::character varying]))");
         builder.HasIndex(e => new { e.UserId, e.Status, e.CreatedAt }, "idx_orders_user_status_created")
             .HasDatabaseName("idx_orders_user_status_created")
             .IsDescending(false, false, true);

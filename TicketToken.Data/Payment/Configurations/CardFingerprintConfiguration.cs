@@ -33,7 +33,7 @@ public sealed partial class CardFingerprintConfiguration : IEntityTypeConfigurat
             .HasDatabaseName("idx_card_fingerprints_fingerprint");
         builder.HasIndex(e => e.RiskLevel, "idx_card_fingerprints_risk")
             .HasDatabaseName("idx_card_fingerprints_risk")
-            .HasFilter("((risk_level)::text = ANY ((ARRAY['high'::character varying, 'blocked'::character varying])::text[]))");
+            .HasFilter("((risk_level)::text = ANY (ARRAY['high'::character varying, 'blocked'::character varying]))");
         ConfigureCustom(builder);
     }
 

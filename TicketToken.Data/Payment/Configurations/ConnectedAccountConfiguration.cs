@@ -12,7 +12,7 @@ public sealed partial class ConnectedAccountConfiguration : IEntityTypeConfigura
     {
         builder.ToTable("connected_accounts", t =>
         {
-            t.HasCheckConstraint("chk_connected_accounts_status", "((onboarding_status)::text = ANY ((ARRAY['pending'::character varying, 'in_progress'::character varying, 'complete'::character varying, 'restricted'::character varying, 'disabled'::character varying])::text[]))").HasName("chk_connected_accounts_status");
+            t.HasCheckConstraint("chk_connected_accounts_status", "((onboarding_status)::text = ANY (ARRAY['pending'::character varying, 'in_progress'::character varying, 'complete'::character varying, 'restricted'::character varying, 'disabled'::character varying]))").HasName("chk_connected_accounts_status");
         });
         builder.HasKey(e => e.Id).HasName("connected_accounts_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

@@ -12,7 +12,7 @@ public sealed partial class FraudCheckConfiguration : IEntityTypeConfiguration<F
     {
         builder.ToTable("fraud_checks", t =>
         {
-            t.HasCheckConstraint("chk_fraud_checks_decision", "((decision)::text = ANY ((ARRAY['approve'::character varying, 'review'::character varying, 'challenge'::character varying, 'decline'::character varying])::text[]))").HasName("chk_fraud_checks_decision");
+            t.HasCheckConstraint("chk_fraud_checks_decision", "((decision)::text = ANY (ARRAY['approve'::character varying, 'review'::character varying, 'challenge'::character varying, 'decline'::character varying]))").HasName("chk_fraud_checks_decision");
         });
         builder.HasKey(e => e.Id).HasName("fraud_checks_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

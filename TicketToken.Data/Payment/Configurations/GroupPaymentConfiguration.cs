@@ -12,7 +12,7 @@ public sealed partial class GroupPaymentConfiguration : IEntityTypeConfiguration
     {
         builder.ToTable("group_payments", t =>
         {
-            t.HasCheckConstraint("chk_group_payments_status", "((status)::text = ANY ((ARRAY['collecting'::character varying, 'completed'::character varying, 'partially_paid'::character varying, 'expired'::character varying, 'cancelled'::character varying])::text[]))").HasName("chk_group_payments_status");
+            t.HasCheckConstraint("chk_group_payments_status", "((status)::text = ANY (ARRAY['collecting'::character varying, 'completed'::character varying, 'partially_paid'::character varying, 'expired'::character varying, 'cancelled'::character varying]))").HasName("chk_group_payments_status");
         });
         builder.HasKey(e => e.Id).HasName("group_payments_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

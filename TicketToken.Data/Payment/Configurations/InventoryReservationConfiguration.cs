@@ -12,7 +12,7 @@ public sealed partial class InventoryReservationConfiguration : IEntityTypeConfi
     {
         builder.ToTable("inventory_reservations", t =>
         {
-            t.HasCheckConstraint("chk_inventory_reservations_status", "((status)::text = ANY ((ARRAY['held'::character varying, 'released'::character varying, 'expired'::character varying])::text[]))").HasName("chk_inventory_reservations_status");
+            t.HasCheckConstraint("chk_inventory_reservations_status", "((status)::text = ANY (ARRAY['held'::character varying, 'released'::character varying, 'expired'::character varying]))").HasName("chk_inventory_reservations_status");
         });
         builder.HasKey(e => e.Id).HasName("inventory_reservations_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

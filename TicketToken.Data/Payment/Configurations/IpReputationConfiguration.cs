@@ -12,6 +12,7 @@ public sealed partial class IpReputationConfiguration : IEntityTypeConfiguration
     {
         builder.ToTable("ip_reputation");
         builder.HasKey(e => e.IpAddress).HasName("ip_reputation_pkey");
+        builder.Property(e => e.IpAddress).HasConversion(v => v.Address, v => new ComparableIPAddress(v));
         builder.Property(e => e.RiskScore).HasDefaultValueSql("0").ValueGeneratedNever();
         builder.Property(e => e.ReputationStatus).HasMaxLength(20).HasDefaultValueSql("'clean'::character varying");
         builder.Property(e => e.FraudCount).HasDefaultValueSql("0");

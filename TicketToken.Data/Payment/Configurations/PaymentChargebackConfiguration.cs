@@ -12,7 +12,7 @@ public sealed partial class PaymentChargebackConfiguration : IEntityTypeConfigur
     {
         builder.ToTable("payment_chargebacks", t =>
         {
-            t.HasCheckConstraint("chk_payment_chargebacks_status", "((status)::text = ANY ((ARRAY['open'::character varying, 'under_review'::character varying, 'won'::character varying, 'lost'::character varying])::text[]))").HasName("chk_payment_chargebacks_status");
+            t.HasCheckConstraint("chk_payment_chargebacks_status", "((status)::text = ANY (ARRAY['open'::character varying, 'under_review'::character varying, 'won'::character varying, 'lost'::character varying]))").HasName("chk_payment_chargebacks_status");
         });
         builder.HasKey(e => e.Id).HasName("payment_chargebacks_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

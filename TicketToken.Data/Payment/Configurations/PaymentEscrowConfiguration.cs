@@ -12,7 +12,7 @@ public sealed partial class PaymentEscrowConfiguration : IEntityTypeConfiguratio
     {
         builder.ToTable("payment_escrows", t =>
         {
-            t.HasCheckConstraint("chk_payment_escrows_status", "((status)::text = ANY ((ARRAY['created'::character varying, 'funded'::character varying, 'released'::character varying, 'refunded'::character varying, 'disputed'::character varying])::text[]))").HasName("chk_payment_escrows_status");
+            t.HasCheckConstraint("chk_payment_escrows_status", "((status)::text = ANY (ARRAY['created'::character varying, 'funded'::character varying, 'released'::character varying, 'refunded'::character varying, 'disputed'::character varying]))").HasName("chk_payment_escrows_status");
         });
         builder.HasKey(e => e.Id).HasName("payment_escrows_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

@@ -12,7 +12,7 @@ public sealed partial class PaymentReserveConfiguration : IEntityTypeConfigurati
     {
         builder.ToTable("payment_reserves", t =>
         {
-            t.HasCheckConstraint("chk_payment_reserves_status", "((status)::text = ANY ((ARRAY['held'::character varying, 'released'::character varying, 'used_for_chargeback'::character varying])::text[]))").HasName("chk_payment_reserves_status");
+            t.HasCheckConstraint("chk_payment_reserves_status", "((status)::text = ANY (ARRAY['held'::character varying, 'released'::character varying, 'used_for_chargeback'::character varying]))").HasName("chk_payment_reserves_status");
         });
         builder.HasKey(e => e.ReserveId).HasName("payment_reserves_pkey");
         builder.Property(e => e.ReserveId).HasDefaultValueSql("gen_random_uuid()");

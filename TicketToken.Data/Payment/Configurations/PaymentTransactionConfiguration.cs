@@ -14,8 +14,8 @@ public sealed partial class PaymentTransactionConfiguration : IEntityTypeConfigu
         {
             t.HasCheckConstraint("chk_payment_transactions_amount_positive", "(amount > (0)::numeric)").HasName("chk_payment_transactions_amount_positive");
             t.HasCheckConstraint("chk_payment_transactions_fee_non_negative", "(platform_fee >= (0)::numeric)").HasName("chk_payment_transactions_fee_non_negative");
-            t.HasCheckConstraint("chk_payment_transactions_status", "((status)::text = ANY ((ARRAY['pending'::character varying, 'processing'::character varying, 'completed'::character varying, 'failed'::character varying, 'refunded'::character varying, 'partially_refunded'::character varying])::text[]))").HasName("chk_payment_transactions_status");
-            t.HasCheckConstraint("chk_payment_transactions_type", "((type)::text = ANY ((ARRAY['ticket_purchase'::character varying, 'refund'::character varying, 'referral_bonus'::character varying, 'points_redemption'::character varying, 'transfer'::character varying, 'fee'::character varying, 'payout'::character varying])::text[]))").HasName("chk_payment_transactions_type");
+            t.HasCheckConstraint("chk_payment_transactions_status", "((status)::text = ANY (ARRAY['pending'::character varying, 'processing'::character varying, 'completed'::character varying, 'failed'::character varying, 'refunded'::character varying, 'partially_refunded'::character varying]))").HasName("chk_payment_transactions_status");
+            t.HasCheckConstraint("chk_payment_transactions_type", "((type)::text = ANY (ARRAY['ticket_purchase'::character varying, 'refund'::character varying, 'referral_bonus'::character varying, 'points_redemption'::character varying, 'transfer'::character varying, 'fee'::character varying, 'payout'::character varying]))").HasName("chk_payment_transactions_type");
         });
         builder.HasKey(e => e.Id).HasName("payment_transactions_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

@@ -12,7 +12,7 @@ public sealed partial class PendingTransferConfiguration : IEntityTypeConfigurat
     {
         builder.ToTable("pending_transfers", t =>
         {
-            t.HasCheckConstraint("chk_pending_transfers_status", "((status)::text = ANY ((ARRAY['pending'::character varying, 'processing'::character varying, 'completed'::character varying, 'failed'::character varying, 'cancelled'::character varying])::text[]))").HasName("chk_pending_transfers_status");
+            t.HasCheckConstraint("chk_pending_transfers_status", "((status)::text = ANY (ARRAY['pending'::character varying, 'processing'::character varying, 'completed'::character varying, 'failed'::character varying, 'cancelled'::character varying]))").HasName("chk_pending_transfers_status");
         });
         builder.HasKey(e => e.Id).HasName("pending_transfers_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

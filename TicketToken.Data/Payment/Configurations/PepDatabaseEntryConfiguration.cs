@@ -12,7 +12,7 @@ public sealed partial class PepDatabaseEntryConfiguration : IEntityTypeConfigura
     {
         builder.ToTable("pep_database", t =>
         {
-            t.HasCheckConstraint("chk_pep_risk_level", "((risk_level)::text = ANY ((ARRAY['low'::character varying, 'medium'::character varying, 'high'::character varying])::text[]))").HasName("chk_pep_risk_level");
+            t.HasCheckConstraint("chk_pep_risk_level", "((risk_level)::text = ANY (ARRAY['low'::character varying, 'medium'::character varying, 'high'::character varying]))").HasName("chk_pep_risk_level");
         });
         builder.HasKey(e => e.Id).HasName("pep_database_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");
@@ -25,7 +25,7 @@ public sealed partial class PepDatabaseEntryConfiguration : IEntityTypeConfigura
         builder.Property(e => e.UpdatedAt).HasDefaultValueSql("CURRENT_TIMESTAMP");
         builder.HasIndex(e => e.RiskLevel, "idx_pep_database_risk")
             .HasDatabaseName("idx_pep_database_risk")
-            .HasFilter("((risk_level)::text = ANY ((ARRAY['medium'::character varying, 'high'::character varying])::text[]))");
+            .HasFilter("((risk_level)::text = ANY (ARRAY['medium'::character varying, 'high'::character varying]))");
         builder.HasIndex(e => e.TenantId, "pep_database_tenant_id_index")
             .HasDatabaseName("pep_database_tenant_id_index");
         builder.HasIndex(e => e.UserId, "pep_database_user_id_index")

@@ -12,8 +12,8 @@ public sealed partial class RoyaltyDiscrepancyConfiguration : IEntityTypeConfigu
     {
         builder.ToTable("royalty_discrepancies", t =>
         {
-            t.HasCheckConstraint("chk_royalty_discrepancies_status", "((status)::text = ANY ((ARRAY['identified'::character varying, 'investigating'::character varying, 'resolved'::character varying, 'disputed'::character varying, 'closed'::character varying])::text[]))").HasName("chk_royalty_discrepancies_status");
-            t.HasCheckConstraint("chk_royalty_discrepancies_type", "((discrepancy_type)::text = ANY ((ARRAY['missing_distribution'::character varying, 'incorrect_amount'::character varying, 'duplicate_payment'::character varying, 'missing_blockchain_tx'::character varying, 'failed_payout'::character varying, 'calculation_error'::character varying])::text[]))").HasName("chk_royalty_discrepancies_type");
+            t.HasCheckConstraint("chk_royalty_discrepancies_status", "((status)::text = ANY (ARRAY['identified'::character varying, 'investigating'::character varying, 'resolved'::character varying, 'disputed'::character varying, 'closed'::character varying]))").HasName("chk_royalty_discrepancies_status");
+            t.HasCheckConstraint("chk_royalty_discrepancies_type", "((discrepancy_type)::text = ANY (ARRAY['missing_distribution'::character varying, 'incorrect_amount'::character varying, 'duplicate_payment'::character varying, 'missing_blockchain_tx'::character varying, 'failed_payout'::character varying, 'calculation_error'::character varying]))").HasName("chk_royalty_discrepancies_type");
         });
         builder.HasKey(e => e.Id).HasName("royalty_discrepancies_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

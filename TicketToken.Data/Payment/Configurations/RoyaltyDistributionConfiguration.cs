@@ -12,8 +12,8 @@ public sealed partial class RoyaltyDistributionConfiguration : IEntityTypeConfig
     {
         builder.ToTable("royalty_distributions", t =>
         {
-            t.HasCheckConstraint("chk_royalty_distributions_recipient_type", "((recipient_type)::text = ANY ((ARRAY['venue'::character varying, 'artist'::character varying, 'platform'::character varying])::text[]))").HasName("chk_royalty_distributions_recipient_type");
-            t.HasCheckConstraint("chk_royalty_distributions_status", "((status)::text = ANY ((ARRAY['pending'::character varying, 'scheduled'::character varying, 'processing'::character varying, 'paid'::character varying, 'failed'::character varying, 'disputed'::character varying])::text[]))").HasName("chk_royalty_distributions_status");
+            t.HasCheckConstraint("chk_royalty_distributions_recipient_type", "((recipient_type)::text = ANY (ARRAY['venue'::character varying, 'artist'::character varying, 'platform'::character varying]))").HasName("chk_royalty_distributions_recipient_type");
+            t.HasCheckConstraint("chk_royalty_distributions_status", "((status)::text = ANY (ARRAY['pending'::character varying, 'scheduled'::character varying, 'processing'::character varying, 'paid'::character varying, 'failed'::character varying, 'disputed'::character varying]))").HasName("chk_royalty_distributions_status");
         });
         builder.HasKey(e => e.Id).HasName("royalty_distributions_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

@@ -12,7 +12,7 @@ public sealed partial class RoyaltyPayoutConfiguration : IEntityTypeConfiguratio
     {
         builder.ToTable("royalty_payouts", t =>
         {
-            t.HasCheckConstraint("chk_royalty_payouts_status", "((status)::text = ANY ((ARRAY['pending'::character varying, 'scheduled'::character varying, 'processing'::character varying, 'completed'::character varying, 'failed'::character varying, 'cancelled'::character varying])::text[]))").HasName("chk_royalty_payouts_status");
+            t.HasCheckConstraint("chk_royalty_payouts_status", "((status)::text = ANY (ARRAY['pending'::character varying, 'scheduled'::character varying, 'processing'::character varying, 'completed'::character varying, 'failed'::character varying, 'cancelled'::character varying]))").HasName("chk_royalty_payouts_status");
         });
         builder.HasKey(e => e.Id).HasName("royalty_payouts_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

@@ -12,7 +12,7 @@ public sealed partial class RoyaltyReconciliationRunConfiguration : IEntityTypeC
     {
         builder.ToTable("royalty_reconciliation_runs", t =>
         {
-            t.HasCheckConstraint("chk_royalty_reconciliation_status", "((status)::text = ANY ((ARRAY['running'::character varying, 'completed'::character varying, 'failed'::character varying])::text[]))").HasName("chk_royalty_reconciliation_status");
+            t.HasCheckConstraint("chk_royalty_reconciliation_status", "((status)::text = ANY (ARRAY['running'::character varying, 'completed'::character varying, 'failed'::character varying]))").HasName("chk_royalty_reconciliation_status");
         });
         builder.HasKey(e => e.Id).HasName("royalty_reconciliation_runs_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

@@ -12,8 +12,8 @@ public sealed partial class StripeTransferConfiguration : IEntityTypeConfigurati
     {
         builder.ToTable("stripe_transfers", t =>
         {
-            t.HasCheckConstraint("chk_stripe_transfers_recipient_type", "((recipient_type)::text = ANY ((ARRAY['venue'::character varying, 'artist'::character varying, 'platform'::character varying])::text[]))").HasName("chk_stripe_transfers_recipient_type");
-            t.HasCheckConstraint("chk_stripe_transfers_status", "((status)::text = ANY ((ARRAY['pending'::character varying, 'completed'::character varying, 'reversed'::character varying, 'partially_reversed'::character varying, 'failed'::character varying])::text[]))").HasName("chk_stripe_transfers_status");
+            t.HasCheckConstraint("chk_stripe_transfers_recipient_type", "((recipient_type)::text = ANY (ARRAY['venue'::character varying, 'artist'::character varying, 'platform'::character varying]))").HasName("chk_stripe_transfers_recipient_type");
+            t.HasCheckConstraint("chk_stripe_transfers_status", "((status)::text = ANY (ARRAY['pending'::character varying, 'completed'::character varying, 'reversed'::character varying, 'partially_reversed'::character varying, 'failed'::character varying]))").HasName("chk_stripe_transfers_status");
         });
         builder.HasKey(e => e.Id).HasName("stripe_transfers_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

@@ -12,7 +12,7 @@ public sealed partial class SuspiciousActivityReportConfiguration : IEntityTypeC
     {
         builder.ToTable("suspicious_activity_reports", t =>
         {
-            t.HasCheckConstraint("chk_sar_status", "((status)::text = ANY ((ARRAY['pending'::character varying, 'filed'::character varying, 'rejected'::character varying, 'under_review'::character varying])::text[]))").HasName("chk_sar_status");
+            t.HasCheckConstraint("chk_sar_status", "((status)::text = ANY (ARRAY['pending'::character varying, 'filed'::character varying, 'rejected'::character varying, 'under_review'::character varying]))").HasName("chk_sar_status");
         });
         builder.HasKey(e => e.Id).HasName("suspicious_activity_reports_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

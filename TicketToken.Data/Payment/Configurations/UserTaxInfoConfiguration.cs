@@ -12,8 +12,8 @@ public sealed partial class UserTaxInfoConfiguration : IEntityTypeConfiguration<
     {
         builder.ToTable("user_tax_info", t =>
         {
-            t.HasCheckConstraint("chk_user_tax_info_tin_type", "((tin_type IS NULL) OR ((tin_type)::text = ANY ((ARRAY['SSN'::character varying, 'EIN'::character varying, 'ITIN'::character varying])::text[])))").HasName("chk_user_tax_info_tin_type");
-            t.HasCheckConstraint("chk_user_tax_info_w9_status", "((w9_status)::text = ANY ((ARRAY['not_submitted'::character varying, 'pending_review'::character varying, 'verified'::character varying, 'rejected'::character varying])::text[]))").HasName("chk_user_tax_info_w9_status");
+            t.HasCheckConstraint("chk_user_tax_info_tin_type", "((tin_type IS NULL) OR ((tin_type)::text = ANY (ARRAY['SSN'::character varying, 'EIN'::character varying, 'ITIN'::character varying])))").HasName("chk_user_tax_info_tin_type");
+            t.HasCheckConstraint("chk_user_tax_info_w9_status", "((w9_status)::text = ANY (ARRAY['not_submitted'::character varying, 'pending_review'::character varying, 'verified'::character varying, 'rejected'::character varying]))").HasName("chk_user_tax_info_w9_status");
         });
         builder.HasKey(e => e.Id).HasName("user_tax_info_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

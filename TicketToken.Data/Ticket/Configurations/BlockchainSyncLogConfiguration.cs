@@ -15,8 +15,8 @@ public sealed partial class BlockchainSyncLogConfiguration : IEntityTypeConfigur
         builder.ToTable("blockchain_sync_log", t =>
         {
             t.HasComment("Audit log of blockchain synchronization events for debugging and alerting");
-            t.HasCheckConstraint("chk_blockchain_sync_log_event_type", "((event_type)::text = ANY ((ARRAY['transaction_confirmed'::character varying, 'transaction_failed'::character varying, 'transaction_expired'::character varying, 'reconciliation_mismatch'::character varying, 'reconciliation_resolved'::character varying, 'ownership_verified'::character varying, 'ownership_mismatch'::character varying, 'balance_check'::character varying, 'rpc_error'::character varying, 'manual_intervention'::character varying, 'status_changed'::character varying])::text[]))").HasName("chk_blockchain_sync_log_event_type");
-            t.HasCheckConstraint("chk_blockchain_sync_log_severity", "((severity)::text = ANY ((ARRAY['info'::character varying, 'warning'::character varying, 'error'::character varying, 'critical'::character varying])::text[]))").HasName("chk_blockchain_sync_log_severity");
+            t.HasCheckConstraint("chk_blockchain_sync_log_event_type", "((event_type)::text = ANY (ARRAY['transaction_confirmed'::character varying, 'transaction_failed'::character varying, 'transaction_expired'::character varying, 'reconciliation_mismatch'::character varying, 'reconciliation_resolved'::character varying, 'ownership_verified'::character varying, 'ownership_mismatch'::character varying, 'balance_check'::character varying, 'rpc_error'::character varying, 'manual_intervention'::character varying, 'status_changed'::character varying]))").HasName("chk_blockchain_sync_log_event_type");
+            t.HasCheckConstraint("chk_blockchain_sync_log_severity", "((severity)::text = ANY (ARRAY['info'::character varying, 'warning'::character varying, 'error'::character varying, 'critical'::character varying]))").HasName("chk_blockchain_sync_log_severity");
         });
         builder.HasKey(e => e.Id).HasName("blockchain_sync_log_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");
@@ -29,7 +29,7 @@ public sealed partial class BlockchainSyncLogConfiguration : IEntityTypeConfigur
         builder.HasIndex(e => new { e.Severity, e.CreatedAt }, "idx_sync_log_severity")
             .HasDatabaseName("idx_sync_log_severity")
             .IsDescending(false, true)
-            .HasFilter("((severity)::text = ANY ((ARRAY['error'::character varying, 'critical'::character varying])::text[]))");
+            .HasFilter("((severity)::text = ANY (ARRAY['error'::character varying, 'critical'::character varying]))");
         builder.HasIndex(e => new { e.TicketId, e.CreatedAt }, "idx_sync_log_ticket")
             .HasDatabaseName("idx_sync_log_ticket")
             .IsDescending(false, true);

@@ -12,7 +12,7 @@ public sealed partial class MultisigApprovalRequestConfiguration : IEntityTypeCo
     {
         builder.ToTable("multisig_approval_requests", t =>
         {
-            t.HasCheckConstraint("chk_multisig_status_valid", "((status)::text = ANY ((ARRAY['pending'::character varying, 'approved'::character varying, 'rejected'::character varying, 'expired'::character varying, 'executed'::character varying])::text[]))").HasName("chk_multisig_status_valid");
+            t.HasCheckConstraint("chk_multisig_status_valid", "((status)::text = ANY (ARRAY['pending'::character varying, 'approved'::character varying, 'rejected'::character varying, 'expired'::character varying, 'executed'::character varying]))").HasName("chk_multisig_status_valid");
             t.HasCheckConstraint("chk_required_approvals", "(required_approvals > 0)").HasName("chk_required_approvals");
         });
         builder.HasKey(e => e.Id).HasName("multisig_approval_requests_pkey");

@@ -18,8 +18,8 @@ public sealed partial class PendingTransactionConfiguration : IEntityTypeConfigu
             t.HasComment("Tracks blockchain transactions from submission to confirmation for DB-blockchain consistency");
             t.HasCheckConstraint("chk_pending_tx_block_height_positive", "((last_valid_block_height IS NULL) OR (last_valid_block_height > 0))").HasName("chk_pending_tx_block_height_positive");
             t.HasCheckConstraint("chk_pending_tx_retry_count_positive", "((retry_count IS NULL) OR (retry_count >= 0))").HasName("chk_pending_tx_retry_count_positive");
-            t.HasCheckConstraint("chk_pending_tx_status", "((status)::text = ANY ((ARRAY['pending'::character varying, 'confirming'::character varying, 'confirmed'::character varying, 'failed'::character varying, 'expired'::character varying, 'replaced'::character varying])::text[]))").HasName("chk_pending_tx_status");
-            t.HasCheckConstraint("chk_pending_tx_type", "((tx_type)::text = ANY ((ARRAY['mint'::character varying, 'transfer'::character varying, 'burn'::character varying, 'metadata_update'::character varying, 'verify'::character varying])::text[]))").HasName("chk_pending_tx_type");
+            t.HasCheckConstraint("chk_pending_tx_status", "((status)::text = ANY (ARRAY['pending'::character varying, 'confirming'::character varying, 'confirmed'::character varying, 'failed'::character varying, 'expired'::character varying, 'replaced'::character varying]))").HasName("chk_pending_tx_status");
+            t.HasCheckConstraint("chk_pending_tx_type", "((tx_type)::text = ANY (ARRAY['mint'::character varying, 'transfer'::character varying, 'burn'::character varying, 'metadata_update'::character varying, 'verify'::character varying]))").HasName("chk_pending_tx_type");
         });
         builder.HasKey(e => e.Id).HasName("pending_transactions_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");
@@ -41,7 +41,7 @@ public sealed partial class PendingTransactionConfiguration : IEntityTypeConfigu
             .HasFilter("((status)::text = 'pending'::text)");
         builder.HasIndex(e => new { e.Status, e.SubmittedAt }, "idx_pending_tx_status")
             .HasDatabaseName("idx_pending_tx_status")
-            .HasFilter("((status)::text = ANY ((ARRAY['pending'::character varying, 'confirming'::character varying])::text[]))");
+            .HasFilter("((status)::text = ANY (ARRAY['pending'::character varying, 'confirming'::character varying]))");
         builder.HasIndex(e => e.TicketId, "idx_pending_tx_ticket")
             .HasDatabaseName("idx_pending_tx_ticket")
             .HasFilter("((status)::text = 'pending'::text)");

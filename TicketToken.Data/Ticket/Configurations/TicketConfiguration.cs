@@ -17,7 +17,7 @@ public sealed partial class TicketConfiguration : IEntityTypeConfiguration<Ticke
         {
             t.HasCheckConstraint("chk_tickets_face_value_positive", "((face_value IS NULL) OR (face_value >= (0)::numeric))").HasName("chk_tickets_face_value_positive");
             t.HasCheckConstraint("chk_tickets_price_positive", "((price IS NULL) OR (price >= (0)::numeric))").HasName("chk_tickets_price_positive");
-            t.HasCheckConstraint("chk_tickets_status", "((status)::text = ANY ((ARRAY['available'::character varying, 'reserved'::character varying, 'sold'::character varying, 'minted'::character varying, 'active'::character varying, 'transferred'::character varying, 'checked_in'::character varying, 'used'::character varying, 'revoked'::character varying, 'refunded'::character varying, 'expired'::character varying, 'cancelled'::character varying])::text[]))").HasName("chk_tickets_status");
+            t.HasCheckConstraint("chk_tickets_status", "((status)::text = ANY (ARRAY['available'::character varying, 'reserved'::character varying, 'sold'::character varying, 'minted'::character varying, 'active'::character varying, 'transferred'::character varying, 'checked_in'::character varying, 'used'::character varying, 'revoked'::character varying, 'refunded'::character varying, 'expired'::character varying, 'cancelled'::character varying]))").HasName("chk_tickets_status");
             t.HasCheckConstraint("chk_tickets_transfer_count_positive", "((transfer_count IS NULL) OR (transfer_count >= 0))").HasName("chk_tickets_transfer_count_positive");
         });
         builder.HasKey(e => e.Id).HasName("tickets_pkey");
@@ -79,7 +79,7 @@ public sealed partial class TicketConfiguration : IEntityTypeConfiguration<Ticke
         builder.HasIndex(e => new { e.EventId, e.Section, e.Row, e.Seat }, "uq_tickets_event_seat")
             .HasDatabaseName("uq_tickets_event_seat")
             .IsUnique()
-            .HasFilter("((section IS NOT NULL) AND (\"row\" IS NOT NULL) AND (seat IS NOT NULL) AND ((status)::text <> ALL ((ARRAY['cancelled'::character varying, 'refunded'::character varying, 'expired'::character varying])::text[])))");
+            .HasFilter("((section IS NOT NULL) AND (\"row\" IS NOT NULL) AND (seat IS NOT NULL) AND ((status)::text <> ALL (ARRAY['cancelled'::character varying, 'refunded'::character varying, 'expired'::character varying])))");
         builder.HasIndex(e => e.QrCode, "uq_tickets_qr_code")
             .HasDatabaseName("uq_tickets_qr_code")
             .IsUnique()

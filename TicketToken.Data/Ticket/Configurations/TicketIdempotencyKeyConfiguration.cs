@@ -15,7 +15,7 @@ public sealed partial class TicketIdempotencyKeyConfiguration : IEntityTypeConfi
         builder.ToTable("ticket_idempotency_keys", t =>
         {
             t.HasCheckConstraint("chk_ticket_idempotency_key_length", "((length((idempotency_key)::text) >= 1) AND (length((idempotency_key)::text) <= 255))").HasName("chk_ticket_idempotency_key_length");
-            t.HasCheckConstraint("chk_ticket_idempotency_status", "((status)::text = ANY ((ARRAY['pending'::character varying, 'processing'::character varying, 'completed'::character varying, 'failed'::character varying])::text[]))").HasName("chk_ticket_idempotency_status");
+            t.HasCheckConstraint("chk_ticket_idempotency_status", "((status)::text = ANY (ARRAY['pending'::character varying, 'processing'::character varying, 'completed'::character varying, 'failed'::character varying]))").HasName("chk_ticket_idempotency_status");
         });
         builder.HasKey(e => e.Id).HasName("ticket_idempotency_keys_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

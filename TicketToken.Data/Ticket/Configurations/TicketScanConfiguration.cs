@@ -16,7 +16,7 @@ public sealed partial class TicketScanConfiguration : IEntityTypeConfiguration<T
         builder.ToTable("ticket_scans", t =>
         {
             t.HasComment("Audit log of all ticket scan attempts for security and duplicate detection");
-            t.HasCheckConstraint("chk_ticket_scans_result", "((result)::text = ANY ((ARRAY['valid'::character varying, 'invalid'::character varying, 'duplicate'::character varying, 'expired'::character varying, 'already_used'::character varying])::text[]))").HasName("chk_ticket_scans_result");
+            t.HasCheckConstraint("chk_ticket_scans_result", "((result)::text = ANY (ARRAY['valid'::character varying, 'invalid'::character varying, 'duplicate'::character varying, 'expired'::character varying, 'already_used'::character varying]))").HasName("chk_ticket_scans_result");
         });
         builder.HasKey(e => e.Id).HasName("ticket_scans_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

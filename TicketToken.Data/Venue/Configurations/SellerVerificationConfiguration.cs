@@ -12,7 +12,7 @@ public sealed partial class SellerVerificationConfiguration : IEntityTypeConfigu
     {
         builder.ToTable("seller_verifications", t =>
         {
-            t.HasCheckConstraint("seller_verifications_status_check", "((status)::text = ANY ((ARRAY['pending'::character varying, 'in_review'::character varying, 'verified'::character varying, 'rejected'::character varying, 'expired'::character varying])::text[]))").HasName("seller_verifications_status_check");
+            t.HasCheckConstraint("seller_verifications_status_check", "((status)::text = ANY (ARRAY['pending'::character varying, 'in_review'::character varying, 'verified'::character varying, 'rejected'::character varying, 'expired'::character varying]))").HasName("seller_verifications_status_check");
         });
         builder.HasKey(e => e.Id).HasName("seller_verifications_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

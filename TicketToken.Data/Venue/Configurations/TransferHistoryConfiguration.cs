@@ -12,7 +12,7 @@ public sealed partial class TransferHistoryConfiguration : IEntityTypeConfigurat
     {
         builder.ToTable("transfer_history", t =>
         {
-            t.HasCheckConstraint("transfer_history_type_check", "((transfer_type)::text = ANY ((ARRAY['purchase'::character varying, 'transfer'::character varying, 'resale'::character varying, 'gift'::character varying, 'refund'::character varying])::text[]))").HasName("transfer_history_type_check");
+            t.HasCheckConstraint("transfer_history_type_check", "((transfer_type)::text = ANY (ARRAY['purchase'::character varying, 'transfer'::character varying, 'resale'::character varying, 'gift'::character varying, 'refund'::character varying]))").HasName("transfer_history_type_check");
         });
         builder.HasKey(e => e.Id).HasName("transfer_history_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

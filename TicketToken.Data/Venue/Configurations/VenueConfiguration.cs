@@ -15,7 +15,7 @@ public sealed partial class VenueConfiguration : IEntityTypeConfiguration<Venue>
         builder.ToTable("venues", t =>
         {
             t.HasCheckConstraint("chk_max_capacity_positive", "((max_capacity IS NULL) OR (max_capacity > 0))").HasName("chk_max_capacity_positive");
-            t.HasCheckConstraint("chk_venue_status_valid", "((status)::text = ANY ((ARRAY['active'::character varying, 'inactive'::character varying, 'pending'::character varying, 'suspended'::character varying])::text[]))").HasName("chk_venue_status_valid");
+            t.HasCheckConstraint("chk_venue_status_valid", "((status)::text = ANY (ARRAY['active'::character varying, 'inactive'::character varying, 'pending'::character varying, 'suspended'::character varying]))").HasName("chk_venue_status_valid");
         });
         builder.HasKey(e => e.Id).HasName("venues_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

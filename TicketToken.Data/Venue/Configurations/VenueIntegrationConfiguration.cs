@@ -12,7 +12,7 @@ public sealed partial class VenueIntegrationConfiguration : IEntityTypeConfigura
     {
         builder.ToTable("venue_integrations", t =>
         {
-            t.HasCheckConstraint("chk_integration_provider_valid", "((integration_type)::text = ANY ((ARRAY['stripe'::character varying, 'square'::character varying, 'toast'::character varying, 'mailchimp'::character varying, 'twilio'::character varying])::text[]))").HasName("chk_integration_provider_valid");
+            t.HasCheckConstraint("chk_integration_provider_valid", "((integration_type)::text = ANY (ARRAY['stripe'::character varying, 'square'::character varying, 'toast'::character varying, 'mailchimp'::character varying, 'twilio'::character varying]))").HasName("chk_integration_provider_valid");
         });
         builder.HasKey(e => e.Id).HasName("venue_integrations_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

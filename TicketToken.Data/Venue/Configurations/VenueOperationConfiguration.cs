@@ -12,7 +12,7 @@ public sealed partial class VenueOperationConfiguration : IEntityTypeConfigurati
     {
         builder.ToTable("venue_operations", t =>
         {
-            t.HasCheckConstraint("venue_operations_status_check", "((status)::text = ANY ((ARRAY['pending'::character varying, 'in_progress'::character varying, 'checkpoint'::character varying, 'completed'::character varying, 'failed'::character varying, 'rolled_back'::character varying])::text[]))").HasName("venue_operations_status_check");
+            t.HasCheckConstraint("venue_operations_status_check", "((status)::text = ANY (ARRAY['pending'::character varying, 'in_progress'::character varying, 'checkpoint'::character varying, 'completed'::character varying, 'failed'::character varying, 'rolled_back'::character varying]))").HasName("venue_operations_status_check");
         });
         builder.HasKey(e => e.Id).HasName("venue_operations_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");

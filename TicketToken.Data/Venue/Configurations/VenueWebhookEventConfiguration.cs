@@ -14,7 +14,7 @@ public sealed partial class VenueWebhookEventConfiguration : IEntityTypeConfigur
     {
         builder.ToTable("venue_webhook_events", t =>
         {
-            t.HasCheckConstraint("venue_webhook_events_status_check", "((status)::text = ANY ((ARRAY['pending'::character varying, 'processing'::character varying, 'completed'::character varying, 'failed'::character varying, 'retrying'::character varying])::text[]))").HasName("venue_webhook_events_status_check");
+            t.HasCheckConstraint("venue_webhook_events_status_check", "((status)::text = ANY (ARRAY['pending'::character varying, 'processing'::character varying, 'completed'::character varying, 'failed'::character varying, 'retrying'::character varying]))").HasName("venue_webhook_events_status_check");
         });
         builder.HasKey(e => e.Id).HasName("venue_webhook_events_pkey");
         builder.Property(e => e.Id).HasDefaultValueSql("gen_random_uuid()");
