@@ -615,15 +615,8 @@ def emit_configuration(ent: Entity, enum_members, sql_unique_names: set[str], sq
         if any(e["desc"] for e in pi["elements"]):
             calls.append(".IsDescending(" + ", ".join("true" if e["desc"] else "false" for e in pi["elements"]) + ")")
         if any(e["nulls"] for e in pi["elements"]):
-            orders = []
-            for e in pi["elements"]:
-                default_nulls = "FIRST" if e["desc"] else "LAST"
-                if e["nulls"] and e["nulls"] != default_nulls:
-                    orders.append("NullSortOrder.Nulls" + e["nulls"].capitalize())
-                elif e["nulls"]:
-                    orders.append("NullSortOrder.Nulls" + e["nulls"].capitalize())
-                else:
-                    orders.append("NullSortOrder.Unspecified")
+            # pg_get_indexdef prints NULLS only where it differs from the default for the direction.
+            orders = ["NullSortOrder.Nulls" + e["nulls"].capitalize() if e["nulls"] else "NullSortOrder.Unspecified" for e in pi["elements"]]
             calls.append(".HasNullSortOrder(" + ", ".join(orders) + ")")
         if pi["include"]:
             calls.append(f".IncludeProperties({lambda_columns([ent.props[c] for c in pi['include']])})")
@@ -646,18 +639,12 @@ def emit_configuration(ent: Entity, enum_members, sql_unique_names: set[str], sq
         calls.append(f".HasConstraintName({cs_string(fk['name'])})")
         out.append("        " + "\n            ".join(calls) + ";")
 
-    needs_npgsql = any("NullSortOrder" in line for line in out)
     body = "\n".join(out)
     usings = "using Microsoft.EntityFrameworkCore;\nusing Microsoft.EntityFrameworkCore.Metadata.Builders;\n"
+    if "NullSortOrder" in body:
+        usings += "using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;\n"
     return (
         f"{HEADER}{usings}\nnamespace {ns};\n{using_block(ent.namespace, namespaces)}\n"
-        f"/// <summary>EF Core mapping of <c>public.{t['table']}</c>; add to it in a <c>{ent.name}Configuration.Custom.cs</c> partial.</summary>\n"
-        f"public sealed partial class {ent.name}Configuration : IEntityTypeConfiguration<{ent.name}>\n{{\n"
-        f"    public void Configure(EntityTypeBuilder<{ent.name}> builder)\n    {{\n{body}\n        ConfigureCustom(builder);\n    }}\n\n"
-        f"    /// <summary>Hand-written additions, implemented in <c>{ent.name}Configuration.Custom.cs</c>.</summary>\n"
-        f"    partial void ConfigureCustom(EntityTypeBuilder<{ent.name}> builder);\n}}\n"
-    ) if not needs_npgsql else (
-        f"{HEADER}{usings}using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;\n\nnamespace {ns};\n{using_block(ent.namespace, namespaces)}\n"
         f"/// <summary>EF Core mapping of <c>public.{t['table']}</c>; add to it in a <c>{ent.name}Configuration.Custom.cs</c> partial.</summary>\n"
         f"public sealed partial class {ent.name}Configuration : IEntityTypeConfiguration<{ent.name}>\n{{\n"
         f"    public void Configure(EntityTypeBuilder<{ent.name}> builder)\n    {{\n{body}\n        ConfigureCustom(builder);\n    }}\n\n"
@@ -730,22 +717,52 @@ def q(ident: str) -> str:
     return ident if re.fullmatch(r"[a-z_][a-z0-9_]*", ident) else '"' + ident.replace('"', '""') + '"'
 
 
+# Trigger functions the fresh install provides, written for this project (the platform's own bodies are not
+# copied). Triggers calling any other function are the services' business logic and are listed in
+# allowed-schema-differences.json.
+TRIGGER_FUNCTIONS = {
+    # updated_at is kept current on every update.
+    "update_updated_at_column": "BEGIN\n    NEW.updated_at := now();\n    RETURN NEW;\nEND;",
+    # Optimistic-concurrency counter: every update moves the row version on by one.
+    "increment_version": "BEGIN\n    NEW.version := OLD.version + 1;\n    RETURN NEW;\nEND;",
+    # Audit tables are append-only.
+    "prevent_audit_log_update": "BEGIN\n    RAISE EXCEPTION 'audit log rows are append-only: % rows cannot be updated', TG_TABLE_NAME;\nEND;",
+    "prevent_audit_log_delete": "BEGIN\n    RAISE EXCEPTION 'audit log rows are append-only: % rows cannot be deleted', TG_TABLE_NAME;\nEND;",
+    # Order search: id and order number weigh most, status least.
+    "orders_search_vector_trigger": (
+        "BEGIN\n"
+        "    NEW.search_vector :=\n"
+        "        setweight(to_tsvector('english', coalesce(NEW.id::text, '')), 'A')\n"
+        "        || setweight(to_tsvector('english', coalesce(NEW.order_number, '')), 'A')\n"
+        "        || setweight(to_tsvector('english', coalesce(NEW.status, '')), 'C');\n"
+        "    RETURN NEW;\nEND;"
+    ),
+}
+
+
 def build_sql(catalog: dict, sql_uniques: list, sql_indexes: list) -> tuple[str, str]:
     up, down = [], []
-    up.append("-- updated_at maintenance")
-    up.append(
-        "CREATE OR REPLACE FUNCTION public.update_updated_at_column() RETURNS trigger\n"
-        "    LANGUAGE plpgsql\n    AS $fn$\nBEGIN\n    NEW.updated_at := now();\n    RETURN NEW;\nEND;\n$fn$;"
-    )
+    up.append("-- trigger functions and the triggers that use them")
+    used = sorted({tr["function"] for t in catalog["tables"] for tr in t["triggers"]} & TRIGGER_FUNCTIONS.keys())
+    for fn in used:
+        up.append(
+            f"CREATE OR REPLACE FUNCTION public.{fn}() RETURNS trigger\n    LANGUAGE plpgsql\n    AS $fn$\n{TRIGGER_FUNCTIONS[fn]}\n$fn$;"
+        )
+    trigger_re = re.compile(r"^CREATE TRIGGER (\w+) (BEFORE|AFTER) ([A-Z ]+) ON public\.(\w+) FOR EACH ROW EXECUTE FUNCTION (\w+)\(\)$")
     for t in catalog["tables"]:
         for tr in t["triggers"]:
-            if tr["function"] == "update_updated_at_column":
-                expected = f"CREATE TRIGGER {tr['name']} BEFORE UPDATE ON public.{t['table']} FOR EACH ROW EXECUTE FUNCTION update_updated_at_column()"
-                if tr["definition"] != expected:
-                    raise SystemExit(f"unexpected trigger definition {tr['definition']}")
-                up.append(f"CREATE TRIGGER {q(tr['name'])} BEFORE UPDATE ON public.{q(t['table'])} FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();")
-                down.append(f"DROP TRIGGER IF EXISTS {q(tr['name'])} ON public.{q(t['table'])};")
-    down.append("DROP FUNCTION IF EXISTS public.update_updated_at_column();")
+            if tr["function"] not in TRIGGER_FUNCTIONS:
+                continue
+            m = trigger_re.match(tr["definition"])
+            if not m or m.group(1) != tr["name"] or m.group(4) != t["table"] or m.group(5) != tr["function"]:
+                raise SystemExit(f"unexpected trigger definition {tr['definition']}")
+            up.append(
+                f"CREATE TRIGGER {q(tr['name'])} {m.group(2)} {m.group(3)} ON public.{q(t['table'])} "
+                f"FOR EACH ROW EXECUTE FUNCTION public.{tr['function']}();"
+            )
+            down.append(f"DROP TRIGGER IF EXISTS {q(tr['name'])} ON public.{q(t['table'])};")
+    for fn in used:
+        down.append(f"DROP FUNCTION IF EXISTS public.{fn}();")
 
     up.append("\n-- unique constraints kept out of the EF model (nullable columns, or values the application may change)")
     for table, uc in sql_uniques:

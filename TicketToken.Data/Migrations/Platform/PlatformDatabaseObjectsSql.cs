@@ -10,7 +10,40 @@ namespace TicketToken.Data.Migrations.Platform;
 internal static class PlatformDatabaseObjectsSql
 {
     public const string Up = """
-        -- updated_at maintenance
+        -- trigger functions and the triggers that use them
+        CREATE OR REPLACE FUNCTION public.increment_version() RETURNS trigger
+            LANGUAGE plpgsql
+            AS $fn$
+        BEGIN
+            NEW.version := OLD.version + 1;
+            RETURN NEW;
+        END;
+        $fn$;
+        CREATE OR REPLACE FUNCTION public.orders_search_vector_trigger() RETURNS trigger
+            LANGUAGE plpgsql
+            AS $fn$
+        BEGIN
+            NEW.search_vector :=
+                setweight(to_tsvector('english', coalesce(NEW.id::text, '')), 'A')
+                || setweight(to_tsvector('english', coalesce(NEW.order_number, '')), 'A')
+                || setweight(to_tsvector('english', coalesce(NEW.status, '')), 'C');
+            RETURN NEW;
+        END;
+        $fn$;
+        CREATE OR REPLACE FUNCTION public.prevent_audit_log_delete() RETURNS trigger
+            LANGUAGE plpgsql
+            AS $fn$
+        BEGIN
+            RAISE EXCEPTION 'audit log rows are append-only: % rows cannot be deleted', TG_TABLE_NAME;
+        END;
+        $fn$;
+        CREATE OR REPLACE FUNCTION public.prevent_audit_log_update() RETURNS trigger
+            LANGUAGE plpgsql
+            AS $fn$
+        BEGIN
+            RAISE EXCEPTION 'audit log rows are append-only: % rows cannot be updated', TG_TABLE_NAME;
+        END;
+        $fn$;
         CREATE OR REPLACE FUNCTION public.update_updated_at_column() RETURNS trigger
             LANGUAGE plpgsql
             AS $fn$
@@ -35,13 +68,17 @@ internal static class PlatformDatabaseObjectsSql
         CREATE TRIGGER update_dashboards_updated_at BEFORE UPDATE ON public.dashboards FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
         CREATE TRIGGER update_email_automation_triggers_updated_at BEFORE UPDATE ON public.email_automation_triggers FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
         CREATE TRIGGER update_escrow_accounts_updated_at BEFORE UPDATE ON public.escrow_accounts FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
+        CREATE TRIGGER event_capacity_version_trigger BEFORE UPDATE ON public.event_capacity FOR EACH ROW EXECUTE FUNCTION public.increment_version();
         CREATE TRIGGER trigger_update_event_capacity_timestamp BEFORE UPDATE ON public.event_capacity FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
         CREATE TRIGGER trigger_update_event_categories_timestamp BEFORE UPDATE ON public.event_categories FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
         CREATE TRIGGER trigger_update_event_metadata_timestamp BEFORE UPDATE ON public.event_metadata FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
+        CREATE TRIGGER event_pricing_version_trigger BEFORE UPDATE ON public.event_pricing FOR EACH ROW EXECUTE FUNCTION public.increment_version();
         CREATE TRIGGER trigger_update_event_pricing_timestamp BEFORE UPDATE ON public.event_pricing FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
         CREATE TRIGGER update_event_purchase_limits_updated_at BEFORE UPDATE ON public.event_purchase_limits FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
         CREATE TRIGGER update_event_royalty_settings_updated_at BEFORE UPDATE ON public.event_royalty_settings FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
+        CREATE TRIGGER event_schedules_version_trigger BEFORE UPDATE ON public.event_schedules FOR EACH ROW EXECUTE FUNCTION public.increment_version();
         CREATE TRIGGER trigger_update_event_schedules_timestamp BEFORE UPDATE ON public.event_schedules FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
+        CREATE TRIGGER events_version_trigger BEFORE UPDATE ON public.events FOR EACH ROW EXECUTE FUNCTION public.increment_version();
         CREATE TRIGGER trigger_update_events_timestamp BEFORE UPDATE ON public.events FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
         CREATE TRIGGER trigger_files_updated_at BEFORE UPDATE ON public.files FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
         CREATE TRIGGER update_fraud_review_queue_updated_at BEFORE UPDATE ON public.fraud_review_queue FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
@@ -51,6 +88,8 @@ internal static class PlatformDatabaseObjectsSql
         CREATE TRIGGER update_incidents_updated_at BEFORE UPDATE ON public.incidents FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
         CREATE TRIGGER update_inventory_reservations_updated_at BEFORE UPDATE ON public.inventory_reservations FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
         CREATE TRIGGER update_ip_reputation_updated_at BEFORE UPDATE ON public.ip_reputation FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
+        CREATE TRIGGER prevent_listing_audit_delete BEFORE DELETE ON public.listing_audit_log FOR EACH ROW EXECUTE FUNCTION public.prevent_audit_log_delete();
+        CREATE TRIGGER prevent_listing_audit_update BEFORE UPDATE ON public.listing_audit_log FOR EACH ROW EXECUTE FUNCTION public.prevent_audit_log_update();
         CREATE TRIGGER update_ml_fraud_models_updated_at BEFORE UPDATE ON public.ml_fraud_models FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
         CREATE TRIGGER update_nft_mint_queue_updated_at BEFORE UPDATE ON public.nft_mint_queue FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
         CREATE TRIGGER update_nft_mints_updated_at BEFORE UPDATE ON public.nft_mints FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
@@ -64,6 +103,7 @@ internal static class PlatformDatabaseObjectsSql
         CREATE TRIGGER update_order_notes_updated_at BEFORE UPDATE ON public.order_notes FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
         CREATE TRIGGER update_order_report_summaries_updated_at BEFORE UPDATE ON public.order_report_summaries FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
         CREATE TRIGGER update_order_revenue_reports_updated_at BEFORE UPDATE ON public.order_revenue_reports FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
+        CREATE TRIGGER orders_search_vector_update BEFORE INSERT OR UPDATE ON public.orders FOR EACH ROW EXECUTE FUNCTION public.orders_search_vector_trigger();
         CREATE TRIGGER update_outbound_webhooks_updated_at BEFORE UPDATE ON public.outbound_webhooks FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
         CREATE TRIGGER update_payment_chargebacks_updated_at BEFORE UPDATE ON public.payment_chargebacks FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
         CREATE TRIGGER update_payment_disputes_updated_at BEFORE UPDATE ON public.payment_disputes FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
@@ -75,6 +115,8 @@ internal static class PlatformDatabaseObjectsSql
         CREATE TRIGGER update_payout_schedules_updated_at BEFORE UPDATE ON public.payout_schedules FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
         CREATE TRIGGER update_pending_transfers_updated_at BEFORE UPDATE ON public.pending_transfers FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
         CREATE TRIGGER update_pep_database_updated_at BEFORE UPDATE ON public.pep_database FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
+        CREATE TRIGGER prevent_refund_audit_delete BEFORE DELETE ON public.refund_audit_log FOR EACH ROW EXECUTE FUNCTION public.prevent_audit_log_delete();
+        CREATE TRIGGER prevent_refund_audit_update BEFORE UPDATE ON public.refund_audit_log FOR EACH ROW EXECUTE FUNCTION public.prevent_audit_log_update();
         CREATE TRIGGER update_reports_updated_at BEFORE UPDATE ON public.reports FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
         CREATE TRIGGER update_resale_listings_updated_at BEFORE UPDATE ON public.resale_listings FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
         CREATE TRIGGER update_royalty_distributions_updated_at BEFORE UPDATE ON public.royalty_distributions FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column();
@@ -3172,6 +3214,10 @@ internal static class PlatformDatabaseObjectsSql
         ALTER TABLE public.api_keys DROP CONSTRAINT IF EXISTS api_keys_key_unique;
         ALTER TABLE public.analytics_aggregations DROP CONSTRAINT IF EXISTS analytics_aggregations_tenant_id_aggregation_type_metric_type_e;
         DROP FUNCTION IF EXISTS public.update_updated_at_column();
+        DROP FUNCTION IF EXISTS public.prevent_audit_log_update();
+        DROP FUNCTION IF EXISTS public.prevent_audit_log_delete();
+        DROP FUNCTION IF EXISTS public.orders_search_vector_trigger();
+        DROP FUNCTION IF EXISTS public.increment_version();
         DROP TRIGGER IF EXISTS trigger_update_white_label_pricing_timestamp ON public.white_label_pricing;
         DROP TRIGGER IF EXISTS update_webhook_inbox_updated_at ON public.webhook_inbox;
         DROP TRIGGER IF EXISTS trigger_wallet_private_keys_updated_at ON public.wallet_private_keys;
@@ -3198,6 +3244,8 @@ internal static class PlatformDatabaseObjectsSql
         DROP TRIGGER IF EXISTS update_royalty_distributions_updated_at ON public.royalty_distributions;
         DROP TRIGGER IF EXISTS update_resale_listings_updated_at ON public.resale_listings;
         DROP TRIGGER IF EXISTS update_reports_updated_at ON public.reports;
+        DROP TRIGGER IF EXISTS prevent_refund_audit_update ON public.refund_audit_log;
+        DROP TRIGGER IF EXISTS prevent_refund_audit_delete ON public.refund_audit_log;
         DROP TRIGGER IF EXISTS update_pep_database_updated_at ON public.pep_database;
         DROP TRIGGER IF EXISTS update_pending_transfers_updated_at ON public.pending_transfers;
         DROP TRIGGER IF EXISTS update_payout_schedules_updated_at ON public.payout_schedules;
@@ -3209,6 +3257,7 @@ internal static class PlatformDatabaseObjectsSql
         DROP TRIGGER IF EXISTS update_payment_disputes_updated_at ON public.payment_disputes;
         DROP TRIGGER IF EXISTS update_payment_chargebacks_updated_at ON public.payment_chargebacks;
         DROP TRIGGER IF EXISTS update_outbound_webhooks_updated_at ON public.outbound_webhooks;
+        DROP TRIGGER IF EXISTS orders_search_vector_update ON public.orders;
         DROP TRIGGER IF EXISTS update_order_revenue_reports_updated_at ON public.order_revenue_reports;
         DROP TRIGGER IF EXISTS update_order_report_summaries_updated_at ON public.order_report_summaries;
         DROP TRIGGER IF EXISTS update_order_notes_updated_at ON public.order_notes;
@@ -3222,6 +3271,8 @@ internal static class PlatformDatabaseObjectsSql
         DROP TRIGGER IF EXISTS update_nft_mints_updated_at ON public.nft_mints;
         DROP TRIGGER IF EXISTS update_nft_mint_queue_updated_at ON public.nft_mint_queue;
         DROP TRIGGER IF EXISTS update_ml_fraud_models_updated_at ON public.ml_fraud_models;
+        DROP TRIGGER IF EXISTS prevent_listing_audit_update ON public.listing_audit_log;
+        DROP TRIGGER IF EXISTS prevent_listing_audit_delete ON public.listing_audit_log;
         DROP TRIGGER IF EXISTS update_ip_reputation_updated_at ON public.ip_reputation;
         DROP TRIGGER IF EXISTS update_inventory_reservations_updated_at ON public.inventory_reservations;
         DROP TRIGGER IF EXISTS update_incidents_updated_at ON public.incidents;
@@ -3231,13 +3282,17 @@ internal static class PlatformDatabaseObjectsSql
         DROP TRIGGER IF EXISTS update_fraud_review_queue_updated_at ON public.fraud_review_queue;
         DROP TRIGGER IF EXISTS trigger_files_updated_at ON public.files;
         DROP TRIGGER IF EXISTS trigger_update_events_timestamp ON public.events;
+        DROP TRIGGER IF EXISTS events_version_trigger ON public.events;
         DROP TRIGGER IF EXISTS trigger_update_event_schedules_timestamp ON public.event_schedules;
+        DROP TRIGGER IF EXISTS event_schedules_version_trigger ON public.event_schedules;
         DROP TRIGGER IF EXISTS update_event_royalty_settings_updated_at ON public.event_royalty_settings;
         DROP TRIGGER IF EXISTS update_event_purchase_limits_updated_at ON public.event_purchase_limits;
         DROP TRIGGER IF EXISTS trigger_update_event_pricing_timestamp ON public.event_pricing;
+        DROP TRIGGER IF EXISTS event_pricing_version_trigger ON public.event_pricing;
         DROP TRIGGER IF EXISTS trigger_update_event_metadata_timestamp ON public.event_metadata;
         DROP TRIGGER IF EXISTS trigger_update_event_categories_timestamp ON public.event_categories;
         DROP TRIGGER IF EXISTS trigger_update_event_capacity_timestamp ON public.event_capacity;
+        DROP TRIGGER IF EXISTS event_capacity_version_trigger ON public.event_capacity;
         DROP TRIGGER IF EXISTS update_escrow_accounts_updated_at ON public.escrow_accounts;
         DROP TRIGGER IF EXISTS update_email_automation_triggers_updated_at ON public.email_automation_triggers;
         DROP TRIGGER IF EXISTS update_dashboards_updated_at ON public.dashboards;
