@@ -14,7 +14,8 @@ namespace TicketToken.Tests.Infrastructure;
 /// A fresh install of the platform schema, migrated once per test run into a template database
 /// (<c>tt_tpl_&lt;hash of the migration script&gt;</c>) and copied with <c>CREATE DATABASE ... TEMPLATE</c> for
 /// each test that needs one. The template survives the run, so the next run with the same migrations skips
-/// migrating. Guarded against concurrent test processes by a PostgreSQL advisory lock.
+/// migrating; building a new template drops the outdated ones. Guarded against concurrent test processes by a
+/// PostgreSQL advisory lock.
 /// </summary>
 public static class PlatformTemplateDatabase
 {
@@ -117,6 +118,37 @@ public static class PlatformTemplateDatabase
 
         MigrationDuration = stopwatch.Elapsed;
         await TestDatabase.ExecuteAdminAsync($"ALTER DATABASE \"{building}\" RENAME TO \"{name}\"");
+        await DropOutdatedTemplatesAsync(name);
+    }
+
+    /// <summary>Templates of earlier migration scripts; one still in use by another test process is left alone.</summary>
+    private static async Task DropOutdatedTemplatesAsync(string current)
+    {
+        var outdated = new List<string>();
+        await using (var conn = new NpgsqlConnection(TestDatabase.ConnectionStringFor("postgres")))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'tt\\_tpl\\_%' AND datname NOT LIKE '%\\_build' AND datname <> $1", conn);
+            cmd.Parameters.AddWithValue(current);
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                outdated.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var name in outdated)
+        {
+            try
+            {
+                await TestDatabase.ExecuteAdminAsync($"DROP DATABASE IF EXISTS \"{name}\"");
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse)
+            {
+                // In use by a concurrent run of other migrations; a later run drops it.
+            }
+        }
     }
 
     private static async Task<bool> DatabaseExistsAsync(NpgsqlConnection connection, string name)
