@@ -22,5 +22,5 @@ public partial class PlatformDbContext(DbContextOptions<PlatformDbContext> optio
     }
 
     /// <summary>Extensions, enum types and other model-wide settings (generated).</summary>
-    partial void ConfigurePlatformModel(ModelBuilder modelBuilder);
+    static partial void ConfigurePlatformModel(ModelBuilder modelBuilder);
 }

@@ -44,9 +44,9 @@ public static class DataServiceCollectionExtensions
     public static void ConfigurePlatform(DbContextOptionsBuilder options, string connectionString)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.UseNpgsql(connectionString, npgsql => npgsql
+        options.UseNpgsql(connectionString, npgsql => PlatformDbContext.MapPlatformEnums(npgsql
                 .MigrationsHistoryTable(PlatformDbContext.MigrationsHistoryTable, "public")
-                .MigrationsAssembly(typeof(PlatformDbContext).Assembly.FullName))
+                .MigrationsAssembly(typeof(PlatformDbContext).Assembly.FullName)))
             .UseSnakeCaseNamingConvention();
     }
 }

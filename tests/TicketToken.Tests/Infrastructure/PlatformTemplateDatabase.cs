@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql;
+using TicketToken.Data;
+using TicketToken.Data.Infrastructure;
+
+namespace TicketToken.Tests.Infrastructure;
+
+/// <summary>
+/// A fresh install of the platform schema, migrated once per test run into a template database
+/// (<c>tt_tpl_&lt;hash of the migration script&gt;</c>) and copied with <c>CREATE DATABASE ... TEMPLATE</c> for
+/// each test that needs one. The template survives the run, so the next run with the same migrations skips
+/// migrating; building a new template drops the outdated ones. Guarded against concurrent test processes by a
+/// PostgreSQL advisory lock.
+/// </summary>
+public static class PlatformTemplateDatabase
+{
+    private const long AdvisoryLockKey = 0x7474_706c_6174; // "ttplat"
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static string? s_templateName;
+
+    /// <summary>How long migrating the template took in this process, if this process migrated it.</summary>
+    public static TimeSpan? MigrationDuration { get; private set; }
+
+    /// <summary>Creates a database from the migrated template and returns its name; drop it with <see cref="DropDatabaseAsync"/>.</summary>
+    public static async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        var template = await EnsureTemplateAsync();
+        var name = TestDatabase.UniqueName(prefix);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await TestDatabase.ExecuteAdminAsync($"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
+                return name;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 20)
+            {
+                // Another session is still attached to the template (e.g. a concurrent CREATE DATABASE).
+                await Task.Delay(100 * attempt);
+            }
+        }
+    }
+
+    public static Task DropDatabaseAsync(string name) =>
+        TestDatabase.ExecuteAdminAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+
+    /// <summary>Options for a <see cref="PlatformDbContext"/> configured as the application configures it.</summary>
+    public static DbContextOptions<PlatformDbContext> ContextOptions(string connectionString)
+    {
+        var builder = new DbContextOptionsBuilder<PlatformDbContext>();
+        DataServiceCollectionExtensions.ConfigurePlatform(builder, connectionString);
+        return builder.Options;
+    }
+
+    /// <summary>The name of the migrated template database, creating it when needed.</summary>
+    public static async Task<string> EnsureTemplateAsync()
+    {
+        if (s_templateName is not null)
+        {
+            return s_templateName;
+        }
+
+        await Gate.WaitAsync();
+        try
+        {
+            if (s_templateName is not null)
+            {
+                return s_templateName;
+            }
+
+            var name = $"tt_tpl_{MigrationHash()}";
+            await using var lockConnection = new NpgsqlConnection(TestDatabase.ConnectionStringFor("postgres"));
+            await lockConnection.OpenAsync();
+            await using (var lockCmd = new NpgsqlCommand($"SELECT pg_advisory_lock({AdvisoryLockKey})", lockConnection))
+            {
+                await lockCmd.ExecuteNonQueryAsync();
+            }
+
+            try
+            {
+                if (!await DatabaseExistsAsync(lockConnection, name))
+                {
+                    await BuildTemplateAsync(name);
+                }
+            }
+            finally
+            {
+                await using var unlockCmd = new NpgsqlCommand($"SELECT pg_advisory_unlock({AdvisoryLockKey})", lockConnection);
+                await unlockCmd.ExecuteNonQueryAsync();
+            }
+
+            s_templateName = name;
+            return name;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    private static async Task BuildTemplateAsync(string name)
+    {
+        // Migrate under a working name and rename at the end: a template that exists is complete.
+        var building = name + "_build";
+        await TestDatabase.ExecuteAdminAsync($"DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)");
+        await TestDatabase.ExecuteAdminAsync($"CREATE DATABASE \"{building}\"");
+        var connectionString = new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionStringFor(building)) { Pooling = false }.ConnectionString;
+        var stopwatch = Stopwatch.StartNew();
+        await using (var db = new PlatformDbContext(ContextOptions(connectionString)))
+        {
+            await db.Database.MigrateAsync();
+        }
+
+        MigrationDuration = stopwatch.Elapsed;
+        await TestDatabase.ExecuteAdminAsync($"ALTER DATABASE \"{building}\" RENAME TO \"{name}\"");
+        await DropOutdatedTemplatesAsync(name);
+    }
+
+    /// <summary>Templates of earlier migration scripts; one still in use by another test process is left alone.</summary>
+    private static async Task DropOutdatedTemplatesAsync(string current)
+    {
+        var outdated = new List<string>();
+        await using (var conn = new NpgsqlConnection(TestDatabase.ConnectionStringFor("postgres")))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'tt\\_tpl\\_%' AND datname NOT LIKE '%\\_build' AND datname <> $1", conn);
+            cmd.Parameters.AddWithValue(current);
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                outdated.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var name in outdated)
+        {
+            try
+            {
+                await TestDatabase.ExecuteAdminAsync($"DROP DATABASE IF EXISTS \"{name}\"");
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse)
+            {
+                // In use by a concurrent run of other migrations; a later run drops it.
+            }
+        }
+    }
+
+    private static async Task<bool> DatabaseExistsAsync(NpgsqlConnection connection, string name)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", connection);
+        cmd.Parameters.AddWithValue(name);
+        return (bool)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>A hash of the full migration script, so any change to the migrations makes a new template.</summary>
+    private static string MigrationHash()
+    {
+        using var db = new PlatformDbContext(ContextOptions(TestDatabase.ConnectionStringFor("postgres")));
+        var script = db.GetService<IMigrator>().GenerateScript();
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(script));
+        return Convert.ToHexStringLower(hash)[..16];
+    }
+}
