@@ -49,7 +49,7 @@ public static class SharedSettings
         {
             var candidate = Path.Combine(dir.FullName, fileName);
             // The repository root holds the solution file next to the shared settings.
-            if (File.Exists(candidate) && File.Exists(Path.Combine(dir.FullName, "TicketToken.sln")))
+            if (System.IO.File.Exists(candidate) && System.IO.File.Exists(Path.Combine(dir.FullName, "TicketToken.sln")))
             {
                 return candidate;
             }

@@ -75,7 +75,10 @@ public static class PortalTemplateDatabase
                     await TestDatabase.ExecuteAdminAsync($"DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)");
                     await TestDatabase.ExecuteAdminAsync($"CREATE DATABASE \"{building}\"");
                     await DatabaseMigrator.MigrateAsync(AdminConnectionString(building), existingPlatform: false, appRole: AppRole);
+                    // EF's own data sources (enum mapping) keep idle connections that ClearAllPools does not reach.
                     NpgsqlConnection.ClearAllPools();
+                    await TestDatabase.ExecuteAdminAsync(
+                        $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{building}' AND pid <> pg_backend_pid()");
                     await TestDatabase.ExecuteAdminAsync($"ALTER DATABASE \"{building}\" RENAME TO \"{name}\"");
                     await TestDatabase.ExecuteAdminAsync($"ALTER DATABASE \"{name}\" WITH IS_TEMPLATE true");
                 }
