@@ -167,6 +167,7 @@ internal sealed class CoreSeeder
         var stage = _nextStage();
         await ReplicaAsync(replica, ct);
         _progress?.Report(new SeedProgress(table, 0, expected, stage, _stageCount));
+        var deferred = _bulk && expected >= 100_000 ? await DropSecondaryIndexesAsync(table, ct) : [];
         await using var writer = await CopyTableWriter.OpenAsync(_conn, _catalog[table], columns, preferBinary: true, ct);
         long n = 0;
         foreach (var row in rows)
@@ -181,7 +182,63 @@ internal sealed class CoreSeeder
 
         await writer.CompleteAsync(ct);
         RowsWritten += n;
+        if (deferred.Count > 0)
+        {
+            _progress?.Report(new SeedProgress(table, n, n + 1, stage, _stageCount));
+            await RecreateIndexesAsync(deferred, ct);
+        }
+
         _progress?.Report(new SeedProgress(table, n, n, stage, _stageCount));
+    }
+
+    /// <summary>
+    /// Bulk mode: drops the full (non-partial) indexes of a table that back no constraint, so COPY maintains only the
+    /// primary key, the unique constraints and the partial indexes (which cover few rows, and whose rebuild would cost a
+    /// full heap scan each); <see cref="RecreateIndexesAsync"/> builds them again from their own definitions (a sorted
+    /// build is far cheaper than millions of random inserts). All inside the seeding transaction.
+    /// </summary>
+    private async Task<List<string>> DropSecondaryIndexesAsync(string table, CancellationToken ct)
+    {
+        var defs = new List<(string Name, string Def)>();
+        await using (var cmd = new NpgsqlCommand(
+            """
+            SELECT ic.relname, pg_get_indexdef(i.indexrelid)
+            FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'public' AND c.relname = @t AND i.indpred IS NULL
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid)
+            ORDER BY ic.relname
+            """, _conn))
+        {
+            cmd.Parameters.AddWithValue("t", table);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                defs.Add((r.GetString(0), r.GetString(1)));
+            }
+        }
+
+        foreach (var (name, _) in defs)
+        {
+            await using var drop = new NpgsqlCommand($"DROP INDEX public.{DbCatalog.Quote(name)}", _conn);
+            await drop.ExecuteNonQueryAsync(ct);
+        }
+
+        return defs.Select(d => d.Def).ToList();
+    }
+
+    private async Task RecreateIndexesAsync(List<string> definitions, CancellationToken ct)
+    {
+        await using (var mem = new NpgsqlCommand("SET LOCAL maintenance_work_mem = '256MB'", _conn))
+        {
+            await mem.ExecuteNonQueryAsync(ct);
+        }
+
+        foreach (var def in definitions)
+        {
+            await using var create = new NpgsqlCommand(def, _conn) { CommandTimeout = 0 };
+            await create.ExecuteNonQueryAsync(ct);
+        }
     }
 
     private async Task<long> ExecAsync(string table, string sql, Action<NpgsqlParameterCollection> parameters, CancellationToken ct)
