@@ -69,7 +69,8 @@ internal sealed class CoreSeeder
         "events", "event_schedules", "event_capacity", "event_pricing", "ticket_types", "discounts", "orders", "order_items",
         "order_discounts", "tickets", "payment_transactions", "payment_refunds", "order_refunds", "payment_chargebacks",
         "nft_mints", "ticket_scans", "marketplace_listings", "marketplace_transfers", "ticket_transfers", "royalty_distributions",
-        "refunds", "settlement_batches", "venue_balances",
+        "refunds", "settlement_batches", "venue_balances", "venue_verifications", "bank_verifications", "ofac_checks", "risk_flags",
+        "compliance_documents", "tax_records", "form_1099_records",
     ];
 
     public long RowsWritten { get; private set; }
@@ -101,6 +102,7 @@ internal sealed class CoreSeeder
         await ScansAsync(ct);
         await MarketplaceAsync(ct);
         await SettlementsAsync(ct);
+        await ComplianceAsync(ct);
         await ReplicaAsync(false, ct);
     }
 
@@ -192,9 +194,8 @@ internal sealed class CoreSeeder
     }
 
     /// <summary>
-    /// Bulk mode: drops the full (non-partial) indexes of a table that back no constraint, so COPY maintains only the
-    /// primary key, the unique constraints and the partial indexes (which cover few rows, and whose rebuild would cost a
-    /// full heap scan each); <see cref="RecreateIndexesAsync"/> builds them again from their own definitions (a sorted
+    /// Bulk mode: drops the indexes of a table that back no constraint (partial ones too: measured, maintaining them
+    /// row by row costs more than rebuilding), so COPY maintains only the primary key and unique constraints; <see cref="RecreateIndexesAsync"/> builds them again from their own definitions (a sorted
     /// build is far cheaper than millions of random inserts). All inside the seeding transaction.
     /// </summary>
     private async Task<List<string>> DropSecondaryIndexesAsync(string table, CancellationToken ct)
@@ -205,7 +206,7 @@ internal sealed class CoreSeeder
             SELECT ic.relname, pg_get_indexdef(i.indexrelid)
             FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = 'public' AND c.relname = @t AND i.indpred IS NULL
+            WHERE n.nspname = 'public' AND c.relname = @t
               AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid)
             ORDER BY ic.relname
             """, _conn))
@@ -1310,6 +1311,127 @@ internal sealed class CoreSeeder
     }
 
     private string Wallet(long user) => new Rng(Rng.Mix((ulong)_ctx.Seed, (ulong)user)).Base58(44);
+
+    // ---------------------------------------------------------------- compliance
+
+    /// <summary>
+    /// Venue compliance, derived from the venues and their payments: verifications (verified venues pass, the others
+    /// wait for review), bank verifications, OFAC screening, risk flags, KYB documents, and yearly tax records and
+    /// 1099-K forms whose amounts are the venue's completed payouts of that year.
+    /// </summary>
+    private async Task ComplianceAsync(CancellationToken ct)
+    {
+        var tenants = _w.Tenants.Select(t => t.Id).ToArray();
+        void P(NpgsqlParameterCollection p)
+        {
+            p.AddWithValue("seed", S(_ctx.Seed));
+            p.AddWithValue("tenants", tenants);
+            p.AddWithValue("anchorYear", A.Year);
+        }
+
+        await ExecAsync(
+            "venue_verifications",
+            """
+            INSERT INTO venue_verifications (id, tenant_id, venue_id, ein, business_name, business_address, status, verification_id, w9_uploaded,
+                                             bank_verified, ofac_cleared, risk_score, manual_review_required, manual_review_notes, created_at, updated_at)
+            SELECT md5(@seed || ':vv:' || v.id)::uuid, v.tenant_id, v.id, v.tax_id, v.business_name,
+                   v.address_line1 || ', ' || v.city || ', ' || v.state_province || ' ' || v.postal_code,
+                   CASE WHEN v.is_verified THEN 'verified' ELSE 'pending' END, 'VV-' || upper(left(md5(@seed || v.id::text), 12)),
+                   true, v.is_verified, v.is_verified, CASE WHEN v.is_verified THEN 12 ELSE 48 END, NOT v.is_verified,
+                   CASE WHEN v.is_verified THEN NULL ELSE 'Awaiting bank account confirmation' END, v.created_at + interval '2 days',
+                   coalesce(v.verified_at, v.created_at + interval '2 days')
+            FROM venues v WHERE v.tenant_id = ANY(@tenants) ORDER BY v.id
+            """, P, ct);
+
+        await ExecAsync(
+            "bank_verifications",
+            """
+            INSERT INTO bank_verifications (id, tenant_id, venue_id, account_last_four, routing_number, verified, account_name, account_type,
+                                            plaid_request_id, plaid_item_id, created_at)
+            SELECT md5(@seed || ':bank:' || vv.venue_id)::uuid, vv.tenant_id, vv.venue_id, right(md5(vv.venue_id::text), 4), '110000000',
+                   vv.bank_verified, vv.business_name, 'checking', 'req_' || left(md5('r' || vv.venue_id::text), 16),
+                   'item_' || left(md5('i' || vv.venue_id::text), 16), vv.created_at + interval '1 day'
+            FROM venue_verifications vv WHERE vv.tenant_id = ANY(@tenants) ORDER BY vv.venue_id
+            """, P, ct);
+
+        await ExecAsync(
+            "ofac_checks",
+            """
+            INSERT INTO ofac_checks (id, tenant_id, venue_id, name_checked, is_match, confidence, matched_name, reviewed, review_notes, created_at)
+            SELECT md5(@seed || ':ofac:' || vv.venue_id || ':' || k)::uuid, vv.tenant_id, vv.venue_id,
+                   CASE k WHEN 0 THEN vv.business_name ELSE 'Principal of ' || vv.business_name END,
+                   false, (get_byte(decode(md5(vv.venue_id::text || k), 'hex'), 0) % 20), NULL, true, 'No match on the SDN list',
+                   vv.created_at + k * interval '180 days'
+            FROM venue_verifications vv CROSS JOIN generate_series(0, 1) k WHERE vv.tenant_id = ANY(@tenants) ORDER BY 1
+            """, P, ct);
+
+        await ExecAsync(
+            "risk_flags",
+            """
+            INSERT INTO risk_flags (id, tenant_id, venue_id, reason, severity, resolved, resolution, resolved_at, created_at)
+            SELECT md5(@seed || ':risk:' || x.venue_id || ':' || x.kind)::uuid, x.tenant_id, x.venue_id, x.reason, x.severity, x.resolved,
+                   CASE WHEN x.resolved THEN 'Reviewed by compliance: within normal range' END,
+                   CASE WHEN x.resolved THEN x.at + interval '3 days' END, x.at
+            FROM (
+                SELECT vv.tenant_id, vv.venue_id, 'unverified' AS kind, 'Venue not verified: payouts held until bank verification completes' AS reason,
+                       'high' AS severity, false AS resolved, vv.created_at AS at
+                FROM venue_verifications vv WHERE vv.tenant_id = ANY(@tenants) AND vv.status <> 'verified'
+                UNION ALL
+                SELECT p.tenant_id, p.venue_id, 'chargebacks', 'Chargebacks: ' || count(*) || ' disputed payments', CASE WHEN count(*) > 3 THEN 'high' ELSE 'medium' END,
+                       bool_and(c.status IN ('won', 'lost')), max(c.disputed_at)
+                FROM payment_chargebacks c JOIN payment_transactions p ON p.id = c.transaction_id
+                WHERE c.tenant_id = ANY(@tenants) GROUP BY p.tenant_id, p.venue_id
+                UNION ALL
+                SELECT p.tenant_id, p.venue_id, 'refunds', 'Refund rate ' || round(100.0 * count(*) FILTER (WHERE p.status = 'refunded') / count(*), 1) || '% of payments',
+                       'low', true, max(p.created_at)
+                FROM payment_transactions p WHERE p.tenant_id = ANY(@tenants) GROUP BY p.tenant_id, p.venue_id
+            ) x ORDER BY 1
+            """, P, ct);
+
+        await ExecAsync(
+            "compliance_documents",
+            """
+            INSERT INTO compliance_documents (id, tenant_id, document_id, venue_id, document_type, filename, original_name, storage_path, s3_url,
+                                              uploaded_by, verified, created_at)
+            SELECT md5(@seed || ':doc:' || vv.venue_id || ':' || d.kind)::uuid, vv.tenant_id, 'DOC-' || upper(left(md5(@seed || vv.venue_id::text || d.kind), 16)),
+                   vv.venue_id, d.kind, d.kind || '-' || left(vv.venue_id::text, 8) || '.pdf', d.original,
+                   'compliance/' || vv.venue_id || '/' || d.kind || '.pdf',
+                   'https://files.tickettoken.example/compliance/' || vv.venue_id || '/' || d.kind || '.pdf',
+                   v.created_by, vv.status = 'verified' OR d.kind = 'W9', vv.created_at + interval '1 hour'
+            FROM venue_verifications vv JOIN venues v ON v.id = vv.venue_id
+            CROSS JOIN (VALUES ('W9', 'W-9 signed.pdf'), ('BUSINESS_LICENSE', 'Business license.pdf'), ('BANK_STATEMENT', 'Bank statement.pdf')) d(kind, original)
+            WHERE vv.tenant_id = ANY(@tenants) ORDER BY 1
+            """, P, ct);
+
+        // Yearly totals of each venue's completed payouts: the tax records and the 1099-K forms state the same amounts.
+        const string yearly = """
+            SELECT p.tenant_id, p.venue_id, extract(year FROM p.created_at)::int AS year, sum(p.venue_payout) AS gross, count(*) AS n
+            FROM payment_transactions p
+            WHERE p.tenant_id = ANY(@tenants) AND p.status = 'completed'
+            GROUP BY 1, 2, 3
+            """;
+        await ExecAsync(
+            "tax_records",
+            $"""
+            INSERT INTO tax_records (id, tenant_id, venue_id, year, amount, threshold_reached, form_1099_required, form_1099_sent, jurisdiction, metadata, created_at)
+            SELECT md5(@seed || ':tax:' || y.venue_id || ':' || y.year)::uuid, y.tenant_id, y.venue_id, y.year, y.gross, y.gross >= 600, y.gross >= 600,
+                   y.gross >= 600 AND y.year < @anchorYear, 'US', jsonb_build_object('transaction_count', y.n, 'basis', 'venue_payout'),
+                   make_timestamptz(y.year + 1, 1, 31, 12, 0, 0, 'UTC')
+            FROM ({yearly}) y ORDER BY 1
+            """, P, ct);
+
+        await ExecAsync(
+            "form_1099_records",
+            $"""
+            INSERT INTO form_1099_records (id, tenant_id, venue_id, year, form_type, gross_amount, transaction_count, form_data, sent_to_irs, sent_to_venue,
+                                           jurisdiction, generated_at, created_at)
+            SELECT md5(@seed || ':1099:' || y.venue_id || ':' || y.year)::uuid, y.tenant_id, y.venue_id, y.year, '1099-K', y.gross, y.n,
+                   jsonb_build_object('payee_tin', vv.ein, 'payee_name', vv.business_name, 'box_1a', y.gross, 'box_3', y.n),
+                   y.year < @anchorYear, y.year < @anchorYear, 'US', make_timestamptz(y.year + 1, 1, 20, 12, 0, 0, 'UTC'), make_timestamptz(y.year + 1, 1, 20, 12, 0, 0, 'UTC')
+            FROM ({yearly}) y JOIN venue_verifications vv ON vv.venue_id = y.venue_id
+            WHERE y.gross >= 600 ORDER BY 1
+            """, P, ct);
+    }
 
     // ---------------------------------------------------------------- settlements
 

@@ -89,6 +89,14 @@ public sealed class PlatformSeederTests(SeedingDatabases dbs) : IClassFixture<Se
               AND p.created_at >= (b.metadata->>'period_start')::timestamptz AND p.created_at < (b.metadata->>'period_end')::timestamptz) x
         WHERE b.total_amount IS DISTINCT FROM x.total OR b.payment_count <> x.n
         """)]
+    [InlineData("tax records state each venue's completed payouts of the year",
+        """
+        SELECT count(*) FROM tax_records t
+        WHERE t.amount <> (SELECT sum(venue_payout) FROM payment_transactions p
+                           WHERE p.venue_id = t.venue_id AND p.status = 'completed' AND extract(year FROM p.created_at AT TIME ZONE 'UTC') = t.year)
+        """)]
+    [InlineData("1099-K gross = tax record amount",
+        "SELECT count(*) FROM form_1099_records f JOIN tax_records t ON t.venue_id = f.venue_id AND t.year = f.year WHERE f.gross_amount <> t.amount")]
     [InlineData("ticket types: sold = tickets not refunded, available <= quantity - sold (reservations hold more)",
         "SELECT count(*) FROM ticket_types tt WHERE sold_quantity <> (SELECT count(*) FROM tickets t WHERE t.ticket_type_id = tt.id AND t.status <> 'refunded') OR available_quantity > quantity - sold_quantity")]
     public async Task Money_and_counts_add_up(string rule, string violationsSql)
