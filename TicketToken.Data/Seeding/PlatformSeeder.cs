@@ -84,6 +84,7 @@ public sealed class PlatformSeeder
             var written = coreSeeder.RowsWritten;
 
             var generic = new GenericTableSeeder(conn, catalog, ctx, deferred);
+            var fallbacks = new List<string>();
             var rowsPerGenericTable = options.Scale == SeedScale.Large ? 48 : 24;
             foreach (var table in genericTables)
             {
@@ -97,6 +98,7 @@ public sealed class PlatformSeeder
                 }
                 catch (PostgresException first)
                 {
+                    fallbacks.Add($"{table}: {first.MessageText}");
                     // Some CHECK shapes are beyond the parser: retry with every optional column NULL.
                     await ExecAsync(conn, "ROLLBACK TO SAVEPOINT generic_table", ct);
                     try
@@ -137,6 +139,7 @@ public sealed class PlatformSeeder
                 HandSeededTables = CoreSeeder.Tables,
                 GenericTables = genericTables,
                 BulkModeUsed = bulk,
+                GenericFallbacks = fallbacks,
                 SeedingElapsed = seedingElapsed,
             };
         }

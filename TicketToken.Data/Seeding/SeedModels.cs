@@ -59,6 +59,9 @@ public sealed record SeedReport(
     /// <summary>Tables seeded by the metadata-driven generic generator.</summary>
     public IReadOnlyList<string> GenericTables { get; init; } = [];
 
+    /// <summary>Generic tables whose first attempt failed (with the reason) and that were re-seeded with every optional column NULL.</summary>
+    public IReadOnlyList<string> GenericFallbacks { get; init; } = [];
+
     /// <summary>Whether bulk tables were loaded with session_replication_role = replica (large scale, superuser).</summary>
     public bool BulkModeUsed { get; init; }
 

@@ -34,6 +34,13 @@ internal static class ValueGenerator
             return c.IsArray ? new[] { c.EnumLabels[rng.Next(c.EnumLabels.Count)] } : c.EnumLabels[rng.Next(c.EnumLabels.Count)];
         }
 
+        // A text column's literal default ('medium', 'pending', 'USD', …) is the most plausible value the catalog offers.
+        if (!unique && c.ElementTypeName is null && c.TypeName is "text" or "varchar" && c.Default is { } d && d.StartsWith('\'')
+            && d.IndexOf("'::", StringComparison.Ordinal) is > 0 and var end && rng.Chance(0.75))
+        {
+            return d[1..end].Replace("''", "'", StringComparison.Ordinal);
+        }
+
         var n = c.Name;
         switch (c.ElementTypeName)
         {
