@@ -1,0 +1,104 @@
+using System.Buffers.Binary;
+
+namespace TicketToken.Data.Seeding;
+
+/// <summary>
+/// A small, allocation-free SplitMix64 generator. Every stream is derived from (seed, stream name, index), so any
+/// row can be recomputed independently of the others (the core seeder walks the order stream once per table).
+/// </summary>
+internal struct Rng
+{
+    private ulong _state;
+
+    public Rng(ulong state) => _state = state;
+
+    public static Rng For(int seed, string stream, long index) => new(Mix(StableHash(stream) ^ ((ulong)(uint)seed * 0x9E3779B97F4A7C15UL), (ulong)index));
+
+    public static ulong StableHash(string s)
+    {
+        // FNV-1a: string.GetHashCode is randomised per process.
+        var h = 14695981039346656037UL;
+        foreach (var c in s)
+        {
+            h ^= c;
+            h *= 1099511628211UL;
+        }
+
+        return h;
+    }
+
+    public static ulong Mix(ulong a, ulong b)
+    {
+        var z = a + (b * 0xD1B54A32D192ED03UL) + 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    public ulong NextU64()
+    {
+        var z = _state += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    /// <summary>Uniform in [0, max).</summary>
+    public int Next(int max) => max <= 1 ? 0 : (int)((NextU64() >> 1) % (ulong)max);
+
+    /// <summary>Uniform in [min, maxExclusive).</summary>
+    public int Next(int min, int maxExclusive) => min + Next(maxExclusive - min);
+
+    public long NextLong(long min, long maxExclusive) => maxExclusive - min <= 1 ? min : min + (long)((NextU64() >> 1) % (ulong)(maxExclusive - min));
+
+    public double NextDouble() => (NextU64() >> 11) * (1.0 / (1UL << 53));
+
+    public bool Chance(double p) => NextDouble() < p;
+
+    public T Pick<T>(IReadOnlyList<T> items) => items[Next(items.Count)];
+
+    public string Hex(int length)
+    {
+        const string digits = "0123456789abcdef";
+        return string.Create(length, NextU64(), static (span, s) =>
+        {
+            var st = new Rng(s);
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = digits[(int)(st.NextU64() & 15)];
+            }
+        });
+    }
+
+    public string Base58(int length)
+    {
+        const string digits = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+        return string.Create(length, NextU64(), static (span, s) =>
+        {
+            var st = new Rng(s);
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = digits[(int)(st.NextU64() % 58)];
+            }
+        });
+    }
+}
+
+/// <summary>Deterministic UUIDs: the same (seed, stream, index) always gives the same version-4-shaped UUID.</summary>
+internal readonly struct SeedIds
+{
+    private readonly int _seed;
+
+    public SeedIds(int seed) => _seed = seed;
+
+    public Guid Id(string stream, long index)
+    {
+        var r = Rng.For(_seed, stream, index);
+        Span<byte> b = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt64LittleEndian(b, r.NextU64());
+        BinaryPrimitives.WriteUInt64LittleEndian(b[8..], r.NextU64());
+        b[7] = (byte)((b[7] & 0x0F) | 0x40); // version 4 (Guid byte order: the version is in the high nibble of byte 7)
+        b[8] = (byte)((b[8] & 0x3F) | 0x80); // RFC 4122 variant
+        return new Guid(b);
+    }
+}

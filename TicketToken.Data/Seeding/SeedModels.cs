@@ -1,0 +1,70 @@
+namespace TicketToken.Data.Seeding;
+
+/// <summary>How much demo data to create.</summary>
+public enum SeedScale
+{
+    /// <summary>About 10k orders: every table gets rows, fast enough for a developer laptop or a test.</summary>
+    Demo,
+
+    /// <summary>1M orders, ~3M tickets, ~1M payment transactions, through binary COPY.</summary>
+    Large,
+}
+
+/// <summary>Options of one seeding run.</summary>
+/// <param name="Scale">Volume of the core (order/ticket/payment) data.</param>
+/// <param name="Seed">Seed of every random choice and of every generated UUID: same seed, same rows.</param>
+/// <param name="VerifyForeignKeys">
+/// After seeding, check every foreign key of the schema by an anti-join and report violations in
+/// <see cref="SeedReport.ForeignKeyViolations"/> (the seed fails if there are any).
+/// </param>
+public sealed record SeedOptions(SeedScale Scale, int Seed = 42, bool VerifyForeignKeys = true)
+{
+    /// <summary>The fixed "now" of the data set: dates are derived from it, never from the wall clock.</summary>
+    public DateTime AnchorUtc { get; init; } = new(2026, 3, 1, 12, 0, 0, DateTimeKind.Utc);
+}
+
+/// <summary>Progress of one stage (usually one table).</summary>
+/// <param name="Stage">Stage name, usually the table being written.</param>
+/// <param name="Done">Rows (or steps) done in this stage.</param>
+/// <param name="Total">Rows (or steps) expected in this stage; 0 when unknown.</param>
+/// <param name="StageIndex">1-based index of the stage.</param>
+/// <param name="StageCount">Number of stages expected in the run.</param>
+public sealed record SeedProgress(string Stage, long Done, long Total, int StageIndex = 0, int StageCount = 0);
+
+/// <summary>What a seeding run did.</summary>
+/// <param name="AlreadySeeded">True when the database already held the demo data set: nothing was written.</param>
+/// <param name="DemoTenantId">The demo tenant; the portal's demo venue manager is linked to its venues.</param>
+/// <param name="DemoVenueIds">The venues of the demo tenant, in a stable order.</param>
+/// <param name="RowsPerTable">Row count of every platform table after the run.</param>
+/// <param name="Elapsed">Wall time of the run.</param>
+public sealed record SeedReport(
+    bool AlreadySeeded,
+    Guid DemoTenantId,
+    IReadOnlyList<Guid> DemoVenueIds,
+    IReadOnlyDictionary<string, long> RowsPerTable,
+    TimeSpan Elapsed)
+{
+    /// <summary>Rows written by the seeder itself (COPY and INSERT … SELECT), excluding rows made by triggers.</summary>
+    public long RowsWritten { get; init; }
+
+    /// <summary>Foreign keys found violated by the post-seed check (empty when all hold or when not verified).</summary>
+    public IReadOnlyList<string> ForeignKeyViolations { get; init; } = [];
+
+    /// <summary>Number of foreign keys checked by the post-seed check.</summary>
+    public int ForeignKeysChecked { get; init; }
+
+    /// <summary>Tables seeded by the hand-written, coherent core generators.</summary>
+    public IReadOnlyList<string> HandSeededTables { get; init; } = [];
+
+    /// <summary>Tables seeded by the metadata-driven generic generator.</summary>
+    public IReadOnlyList<string> GenericTables { get; init; } = [];
+
+    /// <summary>Generic tables whose first attempt failed (with the reason) and that were re-seeded with every optional column NULL.</summary>
+    public IReadOnlyList<string> GenericFallbacks { get; init; } = [];
+
+    /// <summary>Whether bulk tables were loaded with session_replication_role = replica (large scale, superuser).</summary>
+    public bool BulkModeUsed { get; init; }
+
+    /// <summary>Time spent writing rows, excluding the foreign key verification.</summary>
+    public TimeSpan SeedingElapsed { get; init; }
+}
