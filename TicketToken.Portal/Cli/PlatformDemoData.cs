@@ -1,13 +1,23 @@
+using Npgsql;
+using Spectre.Console;
+using TicketToken.Data.Seeding;
+
 namespace TicketToken.Portal.Cli;
 
-/// <summary>Seeds the platform's tables (filled in when the platform seeder lands).</summary>
+/// <summary>Seeds the platform's tables with coherent demo data (idempotent), with a progress bar in the terminal.</summary>
 internal static class PlatformDemoData
 {
     public sealed record DemoVenues(Guid TenantId, IReadOnlyList<Guid> VenueIds);
 
-    public static Task<DemoVenues?> SeedAsync(string adminConnectionString, string scale, int seed, List<string> log, CancellationToken ct)
+    public static async Task<DemoVenues?> SeedAsync(string adminConnectionString, string scale, int seed, List<string> log, CancellationToken ct)
     {
-        log.Add($"platform data: no platform seeder in this build (scale {scale}, seed {seed})");
-        return Task.FromResult<DemoVenues?>(null);
+        await using var dataSource = NpgsqlDataSource.Create(adminConnectionString);
+        var seeder = new PlatformSeeder(dataSource);
+        var options = new SeedOptions(scale == "large" ? SeedScale.Large : SeedScale.Demo, seed);
+        var report = await SeedProgressRenderer.RunAsync(AnsiConsole.Console, progress => seeder.SeedAsync(options, progress, ct));
+        log.Add(report.AlreadySeeded
+            ? "platform data: already seeded, nothing written"
+            : $"platform data: {report.RowsWritten:N0} rows in {report.Elapsed.TotalSeconds:F1} s");
+        return new DemoVenues(report.DemoTenantId, report.DemoVenueIds);
     }
 }
