@@ -52,13 +52,14 @@ public sealed class HomeCounts(
             var venues = tenant.Select(l => l.VenueId).ToArray();
             try
             {
-                (events, sold, orders) = await platform.InTenantAsync(tenant.Key, async (p, c) =>
-                {
-                    var e = await p.Database.SqlQuery<long>($"SELECT count(*) AS \"Value\" FROM public.events WHERE venue_id = ANY({venues})").SingleAsync(c);
-                    var s = await p.Database.SqlQuery<long>($"SELECT count(*) AS \"Value\" FROM public.tickets t JOIN public.events e ON e.id = t.event_id WHERE e.venue_id = ANY({venues}) AND t.status = 'sold'").SingleAsync(c);
-                    var o = await p.Database.SqlQuery<long>($"SELECT count(*) AS \"Value\" FROM public.orders o JOIN public.events e ON e.id = o.event_id WHERE e.venue_id = ANY({venues})").SingleAsync(c);
-                    return (events + e, sold + s, orders + o);
-                }, ct);
+                var (e, s, o) = await platform.InTenantAsync(tenant.Key, async (p, c) => (
+                    await p.Database.SqlQuery<long>($"SELECT count(*) AS \"Value\" FROM public.events WHERE venue_id = ANY({venues})").SingleAsync(c),
+                    await p.Database.SqlQuery<long>($"SELECT count(*) AS \"Value\" FROM public.tickets t JOIN public.events e ON e.id = t.event_id WHERE e.venue_id = ANY({venues}) AND t.status = 'sold'").SingleAsync(c),
+                    await p.Database.SqlQuery<long>($"SELECT count(*) AS \"Value\" FROM public.orders o JOIN public.events e ON e.id = o.event_id WHERE e.venue_id = ANY({venues})").SingleAsync(c)),
+                    ct);
+                events += e;
+                sold += s;
+                orders += o;
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
             {

@@ -9,7 +9,7 @@ namespace TicketToken.Tests.Data;
 public sealed class PlatformModelTests
 {
     private static PlatformDbContext OfflineContext() =>
-        new(PlatformTemplateDatabase.ContextOptions("Host=127.0.0.1;Database=offline_model_check"));
+        new(TemplateDatabase.ContextOptions("Host=127.0.0.1;Database=offline_model_check"));
 
     [Fact]
     public void Migrations_have_no_pending_model_changes()
@@ -40,16 +40,16 @@ public sealed class PlatformModelTests
     [Fact]
     public async Task Fresh_install_has_applied_every_migration()
     {
-        var database = await PlatformTemplateDatabase.CreateDatabaseAsync("tt_model");
+        var database = await TemplateDatabase.CreateDatabaseAsync("tt_model");
         try
         {
-            await using var db = new PlatformDbContext(PlatformTemplateDatabase.ContextOptions(TestDatabase.ConnectionStringFor(database)));
+            await using var db = new PlatformDbContext(TemplateDatabase.ContextOptions(TestDatabase.ConnectionStringFor(database)));
             Assert.Empty(await db.Database.GetPendingMigrationsAsync(TestContext.Current.CancellationToken));
             Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync(TestContext.Current.CancellationToken));
         }
         finally
         {
-            await PlatformTemplateDatabase.DropDatabaseAsync(database);
+            await TemplateDatabase.DropDatabaseAsync(database);
         }
     }
 }

@@ -21,7 +21,7 @@ public sealed class PlatformRowLevelSecurityTests
     public async Task Policies_isolate_tenants_for_an_application_role()
     {
         var ct = TestContext.Current.CancellationToken;
-        var database = await PlatformTemplateDatabase.CreateDatabaseAsync("tt_rls");
+        var database = await TemplateDatabase.CreateDatabaseAsync("tt_rls");
         var role = TestDatabase.UniqueName("tt_app");
         try
         {
@@ -31,7 +31,7 @@ public sealed class PlatformRowLevelSecurityTests
                 $"GRANT USAGE ON SCHEMA public TO {role}; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};",
                 database);
 
-            await using var db = new PlatformDbContext(PlatformTemplateDatabase.ContextOptions(
+            await using var db = new PlatformDbContext(TemplateDatabase.ContextOptions(
                 TestDatabase.ConnectionStringFor(database, role, "rls-test")));
 
             // No setting: no rows, on tenant tables and auth tables alike.
@@ -66,7 +66,7 @@ public sealed class PlatformRowLevelSecurityTests
         }
         finally
         {
-            await PlatformTemplateDatabase.DropDatabaseAsync(database);
+            await TemplateDatabase.DropDatabaseAsync(database);
             await TestDatabase.ExecuteAdminAsync($"DROP ROLE IF EXISTS {role}");
         }
     }
@@ -75,11 +75,11 @@ public sealed class PlatformRowLevelSecurityTests
     public async Task Updated_at_is_kept_current_by_trigger()
     {
         var ct = TestContext.Current.CancellationToken;
-        var database = await PlatformTemplateDatabase.CreateDatabaseAsync("tt_trg");
+        var database = await TemplateDatabase.CreateDatabaseAsync("tt_trg");
         try
         {
             await SeedAsSuperuserAsync(database);
-            await using var db = new PlatformDbContext(PlatformTemplateDatabase.ContextOptions(TestDatabase.ConnectionStringFor(database)));
+            await using var db = new PlatformDbContext(TemplateDatabase.ContextOptions(TestDatabase.ConnectionStringFor(database)));
             var user = await db.Users.SingleAsync(u => u.Email == "a@example.com", ct);
             var before = user.UpdatedAt;
             user.DisplayName = "Renamed";
@@ -89,14 +89,14 @@ public sealed class PlatformRowLevelSecurityTests
         }
         finally
         {
-            await PlatformTemplateDatabase.DropDatabaseAsync(database);
+            await TemplateDatabase.DropDatabaseAsync(database);
         }
     }
 
     private static async Task SeedAsSuperuserAsync(string database)
     {
         // A superuser bypasses row-level security: the seed goes through the EF model unfiltered.
-        await using var db = new PlatformDbContext(PlatformTemplateDatabase.ContextOptions(TestDatabase.ConnectionStringFor(database)));
+        await using var db = new PlatformDbContext(TemplateDatabase.ContextOptions(TestDatabase.ConnectionStringFor(database)));
         var past = DateTimeOffset.UtcNow.AddDays(-1);
         foreach (var (tenant, slug) in new[] { (TenantA, "tenant-a"), (TenantB, "tenant-b") })
         {

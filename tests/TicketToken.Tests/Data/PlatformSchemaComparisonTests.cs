@@ -11,7 +11,7 @@ public sealed class PlatformSchemaComparisonTests
     [Fact]
     public async Task Fresh_install_matches_the_platform_catalog()
     {
-        var database = await PlatformTemplateDatabase.CreateDatabaseAsync("tt_schema");
+        var database = await TemplateDatabase.CreateDatabaseAsync("tt_schema");
         try
         {
             var expected = SchemaFacts.FromCatalog(SchemaFacts.CatalogPath());
@@ -26,7 +26,7 @@ public sealed class PlatformSchemaComparisonTests
             var output = TestContext.Current.TestOutputHelper;
             output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{expected.Count} catalog facts, {actual.Count} database facts, {differences.Count} differences ({differences.Count - unexplained.Count} allowed)."));
-            if (PlatformTemplateDatabase.MigrationDuration is { } took)
+            if (TemplateDatabase.MigrationDuration is { } took)
             {
                 output?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Migrating the template took {took.TotalSeconds:F1} s."));
             }
@@ -49,7 +49,7 @@ public sealed class PlatformSchemaComparisonTests
         }
         finally
         {
-            await PlatformTemplateDatabase.DropDatabaseAsync(database);
+            await TemplateDatabase.DropDatabaseAsync(database);
         }
     }
 

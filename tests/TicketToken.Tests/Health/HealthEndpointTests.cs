@@ -56,7 +56,7 @@ public sealed class HealthWhenUnmigratedTests : IAsyncLifetime
         Assert.DoesNotContain("Exception", text, StringComparison.Ordinal);
     }
 
-    public async ValueTask DisposeAsync() => await PortalTemplateDatabase.DropDatabaseAsync(database);
+    public async ValueTask DisposeAsync() => await TemplateDatabase.DropDatabaseAsync(database);
 
     private sealed class UnmigratedFactory(string connectionString) : Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>
     {

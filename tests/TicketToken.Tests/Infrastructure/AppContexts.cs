@@ -1,16 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using TicketToken.Data;
-using TicketToken.Data.Infrastructure;
 
 namespace TicketToken.Tests.Infrastructure;
 
-/// <summary>A PlatformDbContext factory on the RLS-bound app role.</summary>
+/// <summary>A PlatformDbContext factory on a given connection (typically the RLS-bound app role), configured as the application configures it.</summary>
 public sealed class AppContexts(string connectionString) : IDbContextFactory<PlatformDbContext>
 {
-    public PlatformDbContext CreateDbContext()
-    {
-        var options = new DbContextOptionsBuilder<PlatformDbContext>();
-        DataServiceCollectionExtensions.ConfigurePlatform(options, connectionString);
-        return new PlatformDbContext(options.Options);
-    }
+    public PlatformDbContext CreateDbContext() => new(TemplateDatabase.ContextOptions(connectionString));
 }

@@ -9,7 +9,7 @@ public static class PlatformRows
     {
         var tenant = Guid.NewGuid();
         var user = Guid.NewGuid();
-        await using var conn = new NpgsqlConnection(PortalTemplateDatabase.AdminConnectionString(database));
+        await using var conn = new NpgsqlConnection(TestDatabase.ConnectionStringFor(database));
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(
             """
@@ -26,7 +26,7 @@ public static class PlatformRows
 
     public static async Task AddInvalidatedTokenAsync(string database, Guid tenant, Guid user, string token, DateTimeOffset expiresAt)
     {
-        await using var conn = new NpgsqlConnection(PortalTemplateDatabase.AdminConnectionString(database));
+        await using var conn = new NpgsqlConnection(TestDatabase.ConnectionStringFor(database));
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(
             "INSERT INTO public.invalidated_tokens (token, tenant_id, user_id, expires_at) VALUES (@k, @t, @u, @e)", conn);
@@ -39,7 +39,7 @@ public static class PlatformRows
 
     public static async Task<List<string>> TokensAsync(string database)
     {
-        await using var conn = new NpgsqlConnection(PortalTemplateDatabase.AdminConnectionString(database));
+        await using var conn = new NpgsqlConnection(TestDatabase.ConnectionStringFor(database));
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand("SELECT token FROM public.invalidated_tokens ORDER BY token", conn);
         await using var reader = await cmd.ExecuteReaderAsync();

@@ -47,14 +47,14 @@ public sealed partial class PortalAppFactory : WebApplicationFactory<Program>, I
 
     public async ValueTask InitializeAsync()
     {
-        DatabaseName = await PortalTemplateDatabase.CreateDatabaseAsync("tt_app");
+        DatabaseName = await TemplateDatabase.CreateDatabaseAsync("tt_app");
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseEnvironment("Development");
-        builder.UseSetting("ConnectionStrings:TicketToken", PortalTemplateDatabase.AppConnectionString(DatabaseName));
+        builder.UseSetting("ConnectionStrings:TicketToken", TemplateDatabase.AppConnectionString(DatabaseName));
         builder.UseSetting("Jobs:RunInProcess", "false");
         builder.UseSetting("Jobs:RegisterRecurringJobs", "false");
         if (kestrel)
@@ -147,7 +147,7 @@ public sealed partial class PortalAppFactory : WebApplicationFactory<Program>, I
         await base.DisposeAsync();
         if (DatabaseName.Length > 0)
         {
-            await PortalTemplateDatabase.DropDatabaseAsync(DatabaseName);
+            await TemplateDatabase.DropDatabaseAsync(DatabaseName);
         }
     }
 

@@ -15,9 +15,9 @@ public sealed class PurgeExpiredInvalidatedTokensJobTests : IAsyncLifetime
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 3, 15, 0, TimeSpan.Zero);
     private string database = "";
 
-    public async ValueTask InitializeAsync() => database = await PortalTemplateDatabase.CreateDatabaseAsync("tt_purge");
+    public async ValueTask InitializeAsync() => database = await TemplateDatabase.CreateDatabaseAsync("tt_purge");
 
-    public async ValueTask DisposeAsync() => await PortalTemplateDatabase.DropDatabaseAsync(database);
+    public async ValueTask DisposeAsync() => await TemplateDatabase.DropDatabaseAsync(database);
 
     [Fact]
     public async Task Deletes_only_expired_tokens_in_every_tenant_while_bound_by_row_level_security()
@@ -29,7 +29,7 @@ public sealed class PurgeExpiredInvalidatedTokensJobTests : IAsyncLifetime
         await PlatformRows.AddInvalidatedTokenAsync(database, b.Tenant, b.User, "b-expired", Now.AddDays(-3));
         await PlatformRows.AddInvalidatedTokenAsync(database, b.Tenant, b.User, "b-valid", Now.AddSeconds(1));
         var job = new PurgeExpiredInvalidatedTokensJob(
-            new AppContexts(PortalTemplateDatabase.AppConnectionString(database)), new FakeTimeProvider(Now), NullLogger<PurgeExpiredInvalidatedTokensJob>.Instance);
+            new AppContexts(TemplateDatabase.AppConnectionString(database)), new FakeTimeProvider(Now), NullLogger<PurgeExpiredInvalidatedTokensJob>.Instance);
 
         var deleted = await job.RunAsync(TestContext.Current.CancellationToken);
 
@@ -42,7 +42,7 @@ public sealed class PurgeExpiredInvalidatedTokensJobTests : IAsyncLifetime
     public void Is_registered_as_a_recurring_job_with_a_stable_id_in_hangfire_storage()
     {
         var options = JobsServiceCollectionExtensions.HangfireStorageOptions();
-        var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(PortalTemplateDatabase.AppConnectionString(database), options), options);
+        var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(TemplateDatabase.AppConnectionString(database), options), options);
 
         RecurringJobsRegistrar.Register(new RecurringJobManager(storage));
         RecurringJobsRegistrar.Register(new RecurringJobManager(storage));

@@ -8,9 +8,9 @@ public sealed class PlatformSessionTests : IAsyncLifetime
 {
     private string database = "";
 
-    public async ValueTask InitializeAsync() => database = await PortalTemplateDatabase.CreateDatabaseAsync("tt_session");
+    public async ValueTask InitializeAsync() => database = await TemplateDatabase.CreateDatabaseAsync("tt_session");
 
-    public async ValueTask DisposeAsync() => await PortalTemplateDatabase.DropDatabaseAsync(database);
+    public async ValueTask DisposeAsync() => await TemplateDatabase.DropDatabaseAsync(database);
 
     [Fact]
     public async Task Tenant_settings_never_leak_through_a_pooled_connection()
@@ -21,7 +21,7 @@ public sealed class PlatformSessionTests : IAsyncLifetime
         await PlatformRows.AddInvalidatedTokenAsync(database, a.Tenant, a.User, "token-a", far);
         await PlatformRows.AddInvalidatedTokenAsync(database, b.Tenant, b.User, "token-b", far);
         // One physical connection, reused by every context below.
-        var contexts = new AppContexts(PortalTemplateDatabase.AppConnectionString(database) + ";Maximum Pool Size=1");
+        var contexts = new AppContexts(TemplateDatabase.AppConnectionString(database) + ";Maximum Pool Size=1");
         var ct = TestContext.Current.CancellationToken;
 
         var seenByA = await contexts.InTenantAsync(a.Tenant, (db, c) => Tokens(db, c), ct);
@@ -41,7 +41,7 @@ public sealed class PlatformSessionTests : IAsyncLifetime
     {
         var a = await PlatformRows.AddTenantWithUserAsync(database, "write-a");
         var b = await PlatformRows.AddTenantWithUserAsync(database, "write-b");
-        var contexts = new AppContexts(PortalTemplateDatabase.AppConnectionString(database));
+        var contexts = new AppContexts(TemplateDatabase.AppConnectionString(database));
 
         await Assert.ThrowsAsync<Npgsql.PostgresException>(() => contexts.InTenantAsync(a.Tenant, (db, c) =>
             db.Database.ExecuteSqlInterpolatedAsync(

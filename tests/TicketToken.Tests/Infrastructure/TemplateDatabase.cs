@@ -7,23 +7,30 @@ using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
 using TicketToken.Data;
 using TicketToken.Data.Infrastructure;
+using TicketToken.Data.Portal;
+using TicketToken.Portal.Cli;
 
 namespace TicketToken.Tests.Infrastructure;
 
 /// <summary>
-/// A fresh install of the platform schema, migrated once per test run into a template database
-/// (<c>tt_tpl_&lt;hash of the migration script&gt;</c>) and copied with <c>CREATE DATABASE ... TEMPLATE</c> for
+/// A fresh install of everything the portal owns (schemas portal, public and hangfire, with data rights granted to the
+/// RLS-bound <see cref="AppRole"/>, exactly as 'db migrate' makes it), migrated once per test run into a template
+/// database (<c>tt_tpl_&lt;hash of the migration scripts&gt;</c>) and copied with <c>CREATE DATABASE ... TEMPLATE</c> for
 /// each test that needs one. The template survives the run, so the next run with the same migrations skips
 /// migrating; building a new template drops the outdated ones. Guarded against concurrent test processes by a
 /// PostgreSQL advisory lock.
 /// </summary>
-public static class PlatformTemplateDatabase
+public static class TemplateDatabase
 {
+    /// <summary>The role the portal runs as in tests: no superuser, no BYPASSRLS, data rights only.</summary>
+    public const string AppRole = "tt_test_app";
+    public const string AppPassword = "tt_test_app_pw";
+
     private const long AdvisoryLockKey = 0x7474_706c_6174; // "ttplat"
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static string? s_templateName;
 
-    /// <summary>How long migrating the template took in this process, if this process migrated it.</summary>
+    /// <summary>How long migrating the template (portal, platform, hangfire) took in this process, if this process migrated it.</summary>
     public static TimeSpan? MigrationDuration { get; private set; }
 
     /// <summary>Creates a database from the migrated template and returns its name; drop it with <see cref="DropDatabaseAsync"/>.</summary>
@@ -48,6 +55,10 @@ public static class PlatformTemplateDatabase
 
     public static Task DropDatabaseAsync(string name) =>
         TestDatabase.ExecuteAdminAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+
+    /// <summary>A connection as the RLS-bound app role.</summary>
+    public static string AppConnectionString(string database) =>
+        TestDatabase.ConnectionStringFor(database, AppRole, AppPassword) + ";Pooling=true;Maximum Pool Size=20";
 
     /// <summary>Options for a <see cref="PlatformDbContext"/> configured as the application configures it.</summary>
     public static DbContextOptions<PlatformDbContext> ContextOptions(string connectionString)
@@ -74,6 +85,13 @@ public static class PlatformTemplateDatabase
             }
 
             var name = $"tt_tpl_{MigrationHash()}";
+            await TestDatabase.ExecuteAdminAsync($"""
+                DO $$ BEGIN
+                  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{AppRole}') THEN
+                    CREATE ROLE {AppRole} LOGIN NOBYPASSRLS PASSWORD '{AppPassword}';
+                  END IF;
+                END $$;
+                """);
             await using var lockConnection = new NpgsqlConnection(TestDatabase.ConnectionStringFor("postgres"));
             await lockConnection.OpenAsync();
             await using (var lockCmd = new NpgsqlCommand($"SELECT pg_advisory_lock({AdvisoryLockKey})", lockConnection))
@@ -111,12 +129,11 @@ public static class PlatformTemplateDatabase
         await TestDatabase.ExecuteAdminAsync($"CREATE DATABASE \"{building}\"");
         var connectionString = new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionStringFor(building)) { Pooling = false }.ConnectionString;
         var stopwatch = Stopwatch.StartNew();
-        await using (var db = new PlatformDbContext(ContextOptions(connectionString)))
-        {
-            await db.Database.MigrateAsync();
-        }
-
+        await DatabaseMigrator.MigrateAsync(connectionString, existingPlatform: false, appRole: AppRole);
         MigrationDuration = stopwatch.Elapsed;
+        // EF's own data sources (enum mapping) may keep a connection that Pooling=false does not govern.
+        await TestDatabase.ExecuteAdminAsync(
+            $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{building}' AND pid <> pg_backend_pid()");
         await TestDatabase.ExecuteAdminAsync($"ALTER DATABASE \"{building}\" RENAME TO \"{name}\"");
         await DropOutdatedTemplatesAsync(name);
     }
@@ -158,11 +175,14 @@ public static class PlatformTemplateDatabase
         return (bool)(await cmd.ExecuteScalarAsync())!;
     }
 
-    /// <summary>A hash of the full migration script, so any change to the migrations makes a new template.</summary>
+    /// <summary>A hash of the full migration scripts, so any change to the migrations makes a new template.</summary>
     private static string MigrationHash()
     {
-        using var db = new PlatformDbContext(ContextOptions(TestDatabase.ConnectionStringFor("postgres")));
-        var script = db.GetService<IMigrator>().GenerateScript();
+        using var platform = new PlatformDbContext(ContextOptions(TestDatabase.ConnectionStringFor("postgres")));
+        var portalOptions = new DbContextOptionsBuilder<PortalDbContext>();
+        DataServiceCollectionExtensions.ConfigurePortal(portalOptions, TestDatabase.ConnectionStringFor("postgres"));
+        using var portal = new PortalDbContext(portalOptions.Options);
+        var script = portal.GetService<IMigrator>().GenerateScript() + platform.GetService<IMigrator>().GenerateScript();
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(script));
         return Convert.ToHexStringLower(hash)[..16];
     }
