@@ -10,7 +10,16 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddTicketTokenPortal();
 
 var app = builder.Build();
-await app.UseTicketTokenPortalAsync();
+try
+{
+    await app.UseTicketTokenPortalAsync();
+}
+catch (StartupRefusedException refused)
+{
+    await Console.Error.WriteLineAsync($"The portal refuses to start: {refused.Message}");
+    return 1;
+}
+
 await app.RunAsync();
 return 0;
 

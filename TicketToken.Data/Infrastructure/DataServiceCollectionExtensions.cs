@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using TicketToken.Data.Portal;
 
 namespace TicketToken.Data.Infrastructure;
@@ -8,6 +9,7 @@ namespace TicketToken.Data.Infrastructure;
 public static class DataServiceCollectionExtensions
 {
     public const string ConnectionStringName = "TicketToken";
+    public const string StaffReadConnectionStringName = "TicketTokenStaffRead";
 
     public static string GetTicketTokenConnectionString(this IConfiguration configuration)
     {
@@ -22,6 +24,13 @@ public static class DataServiceCollectionExtensions
         return cs;
     }
 
+    /// <summary>The schema owner's connection (<c>ConnectionStrings:TicketTokenAdmin</c>) for migrations and seeding; else the main one.</summary>
+    public static string GetTicketTokenAdminConnectionString(this IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return configuration.GetConnectionString("TicketTokenAdmin") is { Length: > 0 } admin ? admin : configuration.GetTicketTokenConnectionString();
+    }
+
     /// <summary>Registers both contexts as factories (one context per operation) and as scoped services for Identity.</summary>
     public static IServiceCollection AddTicketTokenData(this IServiceCollection services, IConfiguration configuration)
     {
@@ -29,6 +38,10 @@ public static class DataServiceCollectionExtensions
 
         services.AddDbContextFactory<PortalDbContext>(o => ConfigurePortal(o, connectionString));
         services.AddDbContextFactory<PlatformDbContext>(o => ConfigurePlatform(o, connectionString));
+        services.Configure<Tenancy.DataAccessOptions>(o => o.StaffReadConnectionString = configuration.GetConnectionString(StaffReadConnectionStringName));
+        services.TryAddScoped<Tenancy.IPortalActor, Tenancy.SystemPortalActor>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddScoped<Tenancy.CrossTenantAccess>();
         return services;
     }
 

@@ -27,8 +27,9 @@ public static class PlatformSession
     /// <summary>
     /// Platform staff work across tenants through the platform's own <c>app.is_system_user</c>. The auth tables ignore it
     /// (their policies check the tenant only): read those through the staff read-only connection instead.
+    /// Internal: the portal goes through <see cref="CrossTenantAccess"/>, which records every such read.
     /// </summary>
-    public static Task<T> AcrossTenantsAsync<T>(
+    internal static Task<T> AcrossTenantsAsync<T>(
         this IDbContextFactory<PlatformDbContext> factory,
         Func<PlatformDbContext, CancellationToken, Task<T>> work,
         CancellationToken cancellationToken = default)
@@ -52,7 +53,9 @@ public static class PlatformSession
 
     internal static Task ApplyAsync(DbContext db, SessionSettings settings, CancellationToken cancellationToken)
     {
-        var tenant = settings.TenantId?.ToString() ?? "";
+        // No tenant is the nil uuid, never an empty string: the platform's auth-table policies cast the setting to uuid
+        // without NULLIF, and '' would raise an error where the nil uuid simply matches no row.
+        var tenant = (settings.TenantId ?? Guid.Empty).ToString();
         var system = settings.SystemUser ? "true" : "false";
         return db.Database.ExecuteSqlInterpolatedAsync(
             $"SELECT set_config('app.current_tenant_id', {tenant}, true), set_config('app.is_system_user', {system}, true)",

@@ -65,14 +65,11 @@ public static class DatabaseCommands
         }
     }
 
-    private static string AdminConnectionString(IConfiguration configuration) =>
-        configuration.GetConnectionString("TicketTokenAdmin") is { Length: > 0 } admin ? admin : configuration.GetTicketTokenConnectionString();
-
     private static async Task<int> MigrateAsync(WebApplication app, CancellationToken ct)
     {
         var config = app.Configuration;
         var lines = await DatabaseMigrator.MigrateAsync(
-            AdminConnectionString(config), PlatformDatabaseMode.IsExisting(config), config["Database:AppRole"], ct);
+            config.GetTicketTokenAdminConnectionString(), PlatformDatabaseMode.IsExisting(config), config["Database:AppRole"], config["Database:StaffReadRole"], ct);
         foreach (var line in lines)
         {
             Console.WriteLine(line);
@@ -97,7 +94,7 @@ public static class DatabaseCommands
 
         await using var scope = app.Services.CreateAsyncScope();
         var seeder = ActivatorUtilities.CreateInstance<PortalSeeder>(scope.ServiceProvider);
-        var result = await seeder.SeedAsync(AdminConnectionString(app.Configuration), scale, seed, ct);
+        var result = await seeder.SeedAsync(app.Configuration.GetTicketTokenAdminConnectionString(), scale, seed, ct);
         foreach (var line in result)
         {
             Console.WriteLine(line);

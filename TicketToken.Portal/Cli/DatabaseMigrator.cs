@@ -15,7 +15,7 @@ namespace TicketToken.Portal.Cli;
 public static class DatabaseMigrator
 {
     public static async Task<IReadOnlyList<string>> MigrateAsync(
-        string connectionString, bool existingPlatform, string? appRole, CancellationToken cancellationToken = default)
+        string connectionString, bool existingPlatform, string? appRole, string? staffReadRole = null, CancellationToken cancellationToken = default)
     {
         var log = new List<string>();
 
@@ -56,7 +56,23 @@ public static class DatabaseMigrator
             log.Add($"granted data access to role {appRole}");
         }
 
+        if (!string.IsNullOrWhiteSpace(staffReadRole))
+        {
+            await GrantReadAsync(connectionString, staffReadRole, cancellationToken);
+            log.Add($"granted read access on the platform tables to role {staffReadRole}");
+        }
+
         return log;
+    }
+
+    /// <summary>The staff reader only reads the platform's tables.</summary>
+    private static async Task GrantReadAsync(string connectionString, string role, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        var quoted = new NpgsqlCommandBuilder().QuoteIdentifier(role);
+        await using var cmd = new NpgsqlCommand($"GRANT USAGE ON SCHEMA public TO {quoted}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO {quoted};", connection);
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>The runtime role reads and writes rows; it owns nothing and cannot change the schema.</summary>

@@ -46,6 +46,7 @@ public static class PortalHostingExtensions
             .AddCheck<MigrationsAppliedCheck>("migrations", tags: [HealthTags.Ready])
             .AddCheck<HangfireStorageCheck>("hangfire", tags: [HealthTags.Ready]);
 
+        services.AddScoped<TicketToken.Data.Tenancy.IPortalActor, CircuitPortalActor>();
         services.AddScoped<Components.Shared.HomeCounts>();
         return builder;
     }

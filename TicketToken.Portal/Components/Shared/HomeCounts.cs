@@ -11,6 +11,7 @@ namespace TicketToken.Portal.Components.Shared;
 public sealed class HomeCounts(
     IDbContextFactory<PortalDbContext> portal,
     IDbContextFactory<PlatformDbContext> platform,
+    CrossTenantAccess crossTenant,
     TimeProvider clock)
 {
     public async Task<IReadOnlyList<CountCard>> AdministrationAsync(CancellationToken ct)
@@ -28,8 +29,9 @@ public sealed class HomeCounts(
                 select u).CountAsync(ct), Icons.Key, "Administrators, finance and compliance users without an authenticator"),
             new("Locked accounts", await db.Users.CountAsync(u => u.LockoutEnd != null && u.LockoutEnd > now, ct), Icons.Lock, "Locked after repeated failed sign-ins"),
         };
-        cards.Add(await PlatformCountAsync("Tenants", Icons.Business, "Organisations on the platform", "SELECT count(*) AS \"Value\" FROM public.tenants", ct));
-        cards.Add(await PlatformCountAsync("Venues", Icons.Stadium, "Across all tenants", "SELECT count(*) AS \"Value\" FROM public.venues", ct));
+        cards.AddRange(await PlatformCountsAsync("home: administration", ct,
+            new("Tenants", Icons.Business, "Organisations on the platform", "SELECT count(*) AS \"Value\" FROM public.tenants"),
+            new("Venues", Icons.Stadium, "Across all tenants", "SELECT count(*) AS \"Value\" FROM public.venues")));
         cards.Add(await HangfireFailedJobsAsync(ct));
         return cards;
     }
@@ -73,48 +75,52 @@ public sealed class HomeCounts(
         return cards;
     }
 
-    public async Task<IReadOnlyList<CountCard>> ComplianceAsync(CancellationToken ct) =>
-    [
-        await PlatformCountAsync("Venue verifications pending", Icons.Verified, "Waiting for review", "SELECT count(*) AS \"Value\" FROM public.venue_verifications WHERE status = 'pending'", ct),
-        await PlatformCountAsync("Bank verifications", Icons.Bank, "All bank account checks", "SELECT count(*) AS \"Value\" FROM public.bank_verifications", ct),
-        await PlatformCountAsync("Open risk flags", Icons.Flag, "Not yet resolved", "SELECT count(*) AS \"Value\" FROM public.risk_flags WHERE resolved IS NOT TRUE", ct),
-        await PlatformCountAsync("OFAC checks to review", Icons.Search, "Screenings not yet reviewed", "SELECT count(*) AS \"Value\" FROM public.ofac_checks WHERE reviewed IS NOT TRUE", ct),
-        await PlatformCountAsync("Form 1099 records", Icons.Tax, "All tax years", "SELECT count(*) AS \"Value\" FROM public.form_1099_records", ct),
-    ];
+    public Task<IReadOnlyList<CountCard>> ComplianceAsync(CancellationToken ct) => PlatformCountsAsync("home: compliance", ct,
+        new("Venue verifications pending", Icons.Verified, "Waiting for review", "SELECT count(*) AS \"Value\" FROM public.venue_verifications WHERE status = 'pending'"),
+        new("Bank verifications", Icons.Bank, "All bank account checks", "SELECT count(*) AS \"Value\" FROM public.bank_verifications"),
+        new("Open risk flags", Icons.Flag, "Not yet resolved", "SELECT count(*) AS \"Value\" FROM public.risk_flags WHERE resolved IS NOT TRUE"),
+        new("OFAC checks to review", Icons.Search, "Screenings not yet reviewed", "SELECT count(*) AS \"Value\" FROM public.ofac_checks WHERE reviewed IS NOT TRUE"),
+        new("Form 1099 records", Icons.Tax, "All tax years", "SELECT count(*) AS \"Value\" FROM public.form_1099_records"));
 
-    public async Task<IReadOnlyList<CountCard>> FinanceAsync(CancellationToken ct) =>
-    [
-        await PlatformCountAsync("Settlement batches pending", Icons.Bank, "Not yet paid out", "SELECT count(*) AS \"Value\" FROM public.settlement_batches WHERE status = 'pending'", ct),
-        await PlatformCountAsync("Refunds pending", Icons.Undo, "Waiting for the payment service", "SELECT count(*) AS \"Value\" FROM public.payment_refunds WHERE status = 'pending'", ct),
-        await PlatformCountAsync("Open chargebacks", Icons.Gavel, "Open or under review", "SELECT count(*) AS \"Value\" FROM public.payment_chargebacks WHERE status IN ('open', 'under_review')", ct),
-        await PlatformCountAsync("Royalty distributions pending", Icons.Royalty, "Pending or scheduled", "SELECT count(*) AS \"Value\" FROM public.royalty_distributions WHERE status IN ('pending', 'scheduled')", ct),
-    ];
+    public Task<IReadOnlyList<CountCard>> FinanceAsync(CancellationToken ct) => PlatformCountsAsync("home: finance", ct,
+        new("Settlement batches pending", Icons.Bank, "Not yet paid out", "SELECT count(*) AS \"Value\" FROM public.settlement_batches WHERE status = 'pending'"),
+        new("Refunds pending", Icons.Undo, "Waiting for the payment service", "SELECT count(*) AS \"Value\" FROM public.payment_refunds WHERE status = 'pending'"),
+        new("Open chargebacks", Icons.Gavel, "Open or under review", "SELECT count(*) AS \"Value\" FROM public.payment_chargebacks WHERE status IN ('open', 'under_review')"),
+        new("Royalty distributions pending", Icons.Royalty, "Pending or scheduled", "SELECT count(*) AS \"Value\" FROM public.royalty_distributions WHERE status IN ('pending', 'scheduled')"));
 
-    public async Task<IReadOnlyList<CountCard>> SupportAsync(CancellationToken ct)
+    public Task<IReadOnlyList<CountCard>> SupportAsync(CancellationToken ct) => PlatformCountsAsync("home: support", ct,
+        new("Orders", Icons.Receipt, "All tenants", "SELECT count(*) AS \"Value\" FROM public.orders"),
+        new("Orders, last 24 hours", Icons.Schedule, "Placed since yesterday", "SELECT count(*) AS \"Value\" FROM public.orders WHERE created_at >= @since", true),
+        new("Order disputes", Icons.Gavel, "All disputes", "SELECT count(*) AS \"Value\" FROM public.order_disputes"),
+        new("Refunds pending", Icons.Undo, "Waiting for the payment service", "SELECT count(*) AS \"Value\" FROM public.payment_refunds WHERE status = 'pending'"));
+
+    /// <summary>One recorded cross-tenant read per section: all its counts in one transaction.</summary>
+    private async Task<IReadOnlyList<CountCard>> PlatformCountsAsync(string purpose, CancellationToken ct, params CountQuery[] queries)
     {
         var since = clock.GetUtcNow().AddDays(-1);
-        return
-        [
-            await PlatformCountAsync("Orders", Icons.Receipt, "All tenants", "SELECT count(*) AS \"Value\" FROM public.orders", ct),
-            await PlatformCountAsync("Orders, last 24 hours", Icons.Schedule, "Placed since yesterday", $"SELECT count(*) AS \"Value\" FROM public.orders WHERE created_at >= '{since:O}'::timestamptz", ct),
-            await PlatformCountAsync("Order disputes", Icons.Gavel, "All disputes", "SELECT count(*) AS \"Value\" FROM public.order_disputes", ct),
-            await PlatformCountAsync("Refunds pending", Icons.Undo, "Waiting for the payment service", "SELECT count(*) AS \"Value\" FROM public.payment_refunds WHERE status = 'pending'", ct),
-        ];
-    }
-
-    private async Task<CountCard> PlatformCountAsync(string title, string icon, string hint, string sql, CancellationToken ct)
-    {
         try
         {
-            var value = await platform.AcrossTenantsAsync(
-                (db, c) => db.Database.SqlQueryRaw<long>(sql).SingleAsync(c), ct);
-            return new CountCard(title, value, icon, hint);
+            return await crossTenant.AcrossTenantsAsync(purpose, async (db, c) =>
+            {
+                var cards = new List<CountCard>(queries.Length);
+                foreach (var q in queries)
+                {
+                    var value = q.UsesSince
+                        ? await db.Database.SqlQueryRaw<long>(q.Sql, new NpgsqlParameter("since", since)).SingleAsync(c)
+                        : await db.Database.SqlQueryRaw<long>(q.Sql).SingleAsync(c);
+                    cards.Add(new CountCard(q.Title, value, q.Icon, q.Hint));
+                }
+
+                return (IReadOnlyList<CountCard>)cards;
+            }, ct);
         }
         catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.UndefinedColumn)
         {
-            return CountCard.Unavailable(title, icon);
+            return [.. queries.Select(q => CountCard.Unavailable(q.Title, q.Icon))];
         }
     }
+
+    private sealed record CountQuery(string Title, string Icon, string Hint, string Sql, bool UsesSince = false);
 
     private async Task<CountCard> HangfireFailedJobsAsync(CancellationToken ct)
     {

@@ -26,6 +26,10 @@ public static class TemplateDatabase
     public const string AppRole = "tt_test_app";
     public const string AppPassword = "tt_test_app_pw";
 
+    /// <summary>The staff reader: may bypass row-level security, reads only.</summary>
+    public const string StaffReadRole = "tt_test_staff_reader";
+    public const string StaffReadPassword = "tt_test_staff_reader_pw";
+
     private const long AdvisoryLockKey = 0x7474_706c_6174; // "ttplat"
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static string? s_templateName;
@@ -60,6 +64,10 @@ public static class TemplateDatabase
     public static string AppConnectionString(string database) =>
         TestDatabase.ConnectionStringFor(database, AppRole, AppPassword) + ";Pooling=true;Maximum Pool Size=20";
 
+    /// <summary>A connection as the read-only staff role that bypasses row-level security.</summary>
+    public static string StaffReadConnectionString(string database) =>
+        TestDatabase.ConnectionStringFor(database, StaffReadRole, StaffReadPassword);
+
     /// <summary>Options for a <see cref="PlatformDbContext"/> configured as the application configures it.</summary>
     public static DbContextOptions<PlatformDbContext> ContextOptions(string connectionString)
     {
@@ -89,6 +97,9 @@ public static class TemplateDatabase
                 DO $$ BEGIN
                   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{AppRole}') THEN
                     CREATE ROLE {AppRole} LOGIN NOBYPASSRLS PASSWORD '{AppPassword}';
+                  END IF;
+                  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{StaffReadRole}') THEN
+                    CREATE ROLE {StaffReadRole} LOGIN BYPASSRLS PASSWORD '{StaffReadPassword}';
                   END IF;
                 END $$;
                 """);
@@ -129,7 +140,7 @@ public static class TemplateDatabase
         await TestDatabase.ExecuteAdminAsync($"CREATE DATABASE \"{building}\"");
         var connectionString = new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionStringFor(building)) { Pooling = false }.ConnectionString;
         var stopwatch = Stopwatch.StartNew();
-        await DatabaseMigrator.MigrateAsync(connectionString, existingPlatform: false, appRole: AppRole);
+        await DatabaseMigrator.MigrateAsync(connectionString, existingPlatform: false, appRole: AppRole, staffReadRole: StaffReadRole);
         MigrationDuration = stopwatch.Elapsed;
         // EF's own data sources (enum mapping) may keep a connection that Pooling=false does not govern.
         await TestDatabase.ExecuteAdminAsync(

@@ -1,0 +1,99 @@
+using System.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using TicketToken.Data.Infrastructure;
+using TicketToken.Data.Portal;
+
+namespace TicketToken.Data.Tenancy;
+
+/// <summary>Who is acting: the signed-in portal user, or a system process.</summary>
+public interface IPortalActor
+{
+    ValueTask<PortalActorInfo> GetAsync();
+}
+
+public sealed record PortalActorInfo(Guid? UserId, string Name, string? IpAddress = null)
+{
+    public static readonly PortalActorInfo System = new(null, "system");
+}
+
+public sealed class DataAccessOptions
+{
+    /// <summary>The read-only connection whose role may bypass row-level security, for staff reads of the auth tables
+    /// across tenants (<c>ConnectionStrings:TicketTokenStaffRead</c>). Not set: such reads are refused.</summary>
+    public string? StaffReadConnectionString { get; set; }
+}
+
+/// <summary>
+/// Platform staff reading across tenants. Every read is recorded in the portal audit log (who, why) before it runs.
+/// Two paths: <see cref="AcrossTenantsAsync{T}"/> through the platform's own <c>app.is_system_user</c>, which opens every
+/// RLS table except the auth tables; <see cref="StaffReadAsync{T}"/> through a separate read-only connection whose role
+/// may bypass RLS, for the auth tables (users, sessions, audit logs, ...), inside a READ ONLY transaction.
+/// </summary>
+public sealed class CrossTenantAccess(
+    IDbContextFactory<PlatformDbContext> platform,
+    IDbContextFactory<PortalDbContext> portal,
+    IPortalActor actor,
+    IOptions<DataAccessOptions> options,
+    TimeProvider clock)
+{
+    public const string AuditAction = "data.cross_tenant_read";
+    public const string StaffReadAuditAction = "data.staff_read";
+
+    public async Task<T> AcrossTenantsAsync<T>(string purpose, Func<PlatformDbContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        await RecordAsync(AuditAction, purpose, cancellationToken);
+        return await platform.AcrossTenantsAsync(work, cancellationToken);
+    }
+
+    public bool StaffReadConfigured => !string.IsNullOrWhiteSpace(options.Value.StaffReadConnectionString);
+
+    public async Task<T> StaffReadAsync<T>(string purpose, Func<PlatformDbContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var connectionString = options.Value.StaffReadConnectionString;
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                "Reading the auth tables across tenants needs ConnectionStrings:TicketTokenStaffRead (a read-only role that may bypass row-level security).");
+        }
+
+        await RecordAsync(StaffReadAuditAction, purpose, cancellationToken);
+        var builder = new DbContextOptionsBuilder<PlatformDbContext>();
+        DataServiceCollectionExtensions.ConfigurePlatform(builder, connectionString);
+        builder.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
+        await using var db = new PlatformDbContext(builder.Options);
+        await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        await db.Database.ExecuteSqlRawAsync("SET TRANSACTION READ ONLY", cancellationToken);
+        var result = await work(db, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    private async Task RecordAsync(string action, string purpose, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(purpose))
+        {
+            throw new ArgumentException("Say why the data is read across tenants.", nameof(purpose));
+        }
+
+        var who = await actor.GetAsync();
+        await using var db = await portal.CreateDbContextAsync(cancellationToken);
+        db.AuditEntries.Add(new PortalAuditEntry
+        {
+            OccurredAt = clock.GetUtcNow(),
+            UserId = who.UserId,
+            UserName = who.Name,
+            Action = action,
+            Reason = purpose,
+            IpAddress = who.IpAddress,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+}
+
+/// <summary>The actor of background jobs and command-line tools. The portal replaces it with the signed-in user.</summary>
+public sealed class SystemPortalActor : IPortalActor
+{
+    public ValueTask<PortalActorInfo> GetAsync() => ValueTask.FromResult(PortalActorInfo.System);
+}

@@ -1,0 +1,119 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using TicketToken.Data;
+using TicketToken.Data.Infrastructure;
+using TicketToken.Data.Portal;
+using TicketToken.Data.Tenancy;
+using TicketToken.Tests.Infrastructure;
+
+namespace TicketToken.Tests.Tenancy;
+
+public sealed class CrossTenantAccessTests : IAsyncLifetime
+{
+    private static readonly PortalActorInfo Agent = new(Guid.NewGuid(), "agent@example.test", "127.0.0.1");
+    private string database = "";
+
+    public async ValueTask InitializeAsync() => database = await TemplateDatabase.CreateDatabaseAsync("tt_cross");
+
+    public async ValueTask DisposeAsync() => await TemplateDatabase.DropDatabaseAsync(database);
+
+    [Fact]
+    public async Task Staff_read_sees_auth_tables_of_every_tenant_and_is_recorded()
+    {
+        await PlatformRows.AddTenantWithUserAsync(database, "cross-a");
+        await PlatformRows.AddTenantWithUserAsync(database, "cross-b");
+        var access = Access(staffRead: true);
+
+        var emails = await access.StaffReadAsync("support lookup: customer by email",
+            (db, ct) => db.Database.SqlQuery<string>($"SELECT email AS \"Value\" FROM public.users ORDER BY email").ToListAsync(ct),
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(["cross-a@example.test", "cross-b@example.test"], emails);
+        var audit = await AuditAsync();
+        var entry = Assert.Single(audit);
+        Assert.Equal(CrossTenantAccess.StaffReadAuditAction, entry.Action);
+        Assert.Equal("support lookup: customer by email", entry.Reason);
+        Assert.Equal(Agent.UserId, entry.UserId);
+        Assert.Equal(Agent.Name, entry.UserName);
+    }
+
+    [Fact]
+    public async Task Staff_read_cannot_write()
+    {
+        var a = await PlatformRows.AddTenantWithUserAsync(database, "ro-a");
+        var access = Access(staffRead: true);
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => access.StaffReadAsync("try to write",
+            (db, ct) => db.Database.ExecuteSqlInterpolatedAsync($"DELETE FROM public.invalidated_tokens WHERE tenant_id = {a.Tenant}", ct),
+            TestContext.Current.CancellationToken));
+
+        Assert.Equal(PostgresErrorCodes.ReadOnlySqlTransaction, error.SqlState);
+    }
+
+    [Fact]
+    public async Task Across_tenants_through_the_system_setting_is_recorded_and_leaves_auth_tables_closed()
+    {
+        var a = await PlatformRows.AddTenantWithUserAsync(database, "sys-a");
+        await PlatformRows.AddInvalidatedTokenAsync(database, a.Tenant, a.User, "sys-token", DateTimeOffset.UtcNow.AddDays(1));
+        var access = Access(staffRead: false);
+
+        var tokens = await access.AcrossTenantsAsync("finance dashboard",
+            (db, ct) => db.Database.SqlQuery<long>($"SELECT count(*) AS \"Value\" FROM public.invalidated_tokens").SingleAsync(ct),
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, tokens);
+        var entry = Assert.Single(await AuditAsync());
+        Assert.Equal(CrossTenantAccess.AuditAction, entry.Action);
+        Assert.Equal("finance dashboard", entry.Reason);
+    }
+
+    [Fact]
+    public async Task Staff_read_without_its_connection_is_refused_with_a_clear_message()
+    {
+        var access = Access(staffRead: false);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => access.StaffReadAsync("lookup",
+            (db, ct) => db.Database.SqlQuery<long>($"SELECT 1 AS \"Value\"").SingleAsync(ct), TestContext.Current.CancellationToken));
+
+        Assert.Contains("ConnectionStrings:TicketTokenStaffRead", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(await AuditAsync());
+    }
+
+    [Fact]
+    public async Task A_read_without_a_purpose_is_refused()
+    {
+        var access = Access(staffRead: true);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => access.AcrossTenantsAsync(" ",
+            (db, ct) => db.Database.SqlQuery<long>($"SELECT 1 AS \"Value\"").SingleAsync(ct), TestContext.Current.CancellationToken));
+    }
+
+    private CrossTenantAccess Access(bool staffRead) => new(
+        new AppContexts(TemplateDatabase.AppConnectionString(database)),
+        new PortalContexts(TemplateDatabase.AppConnectionString(database)),
+        new FixedActor(Agent),
+        Options.Create(new DataAccessOptions { StaffReadConnectionString = staffRead ? TemplateDatabase.StaffReadConnectionString(database) : null }),
+        TimeProvider.System);
+
+    private async Task<List<PortalAuditEntry>> AuditAsync()
+    {
+        await using var db = new PortalContexts(TestDatabase.ConnectionStringFor(database)).CreateDbContext();
+        return await db.AuditEntries.OrderBy(e => e.Id).ToListAsync(TestContext.Current.CancellationToken);
+    }
+
+    internal sealed class FixedActor(PortalActorInfo who) : IPortalActor
+    {
+        public ValueTask<PortalActorInfo> GetAsync() => ValueTask.FromResult(who);
+    }
+
+    internal sealed class PortalContexts(string connectionString) : IDbContextFactory<PortalDbContext>
+    {
+        public PortalDbContext CreateDbContext()
+        {
+            var options = new DbContextOptionsBuilder<PortalDbContext>();
+            DataServiceCollectionExtensions.ConfigurePortal(options, connectionString);
+            return new PortalDbContext(options.Options);
+        }
+    }
+}
