@@ -94,7 +94,7 @@ public static class DatabaseCommands
 
         await using var scope = app.Services.CreateAsyncScope();
         var seeder = ActivatorUtilities.CreateInstance<PortalSeeder>(scope.ServiceProvider);
-        var result = await seeder.SeedAsync(app.Configuration.GetTicketTokenAdminConnectionString(), scale, seed, ct);
+        var result = await seeder.SeedAsync(app.Configuration.GetTicketTokenAdminConnectionString(), scale, seed, ct, showProgress: !Console.IsOutputRedirected);
         foreach (var line in result)
         {
             Console.WriteLine(line);

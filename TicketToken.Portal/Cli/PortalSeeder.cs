@@ -16,11 +16,11 @@ public sealed class PortalSeeder(
     IHostEnvironment environment,
     TimeProvider clock)
 {
-    public async Task<IReadOnlyList<string>> SeedAsync(string adminConnectionString, string scale, int seed, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> SeedAsync(string adminConnectionString, string scale, int seed, CancellationToken ct, bool showProgress = false)
     {
         var log = new List<string>();
         await EnsureRolesAsync(log);
-        var demoVenues = await PlatformDemoData.SeedAsync(adminConnectionString, scale, seed, log, ct);
+        var demoVenues = await PlatformDemoData.SeedAsync(adminConnectionString, scale, seed, showProgress, log, ct);
 
         if (!environment.IsDevelopment())
         {

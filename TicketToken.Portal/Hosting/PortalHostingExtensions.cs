@@ -48,6 +48,10 @@ public static class PortalHostingExtensions
 
         services.AddScoped<TicketToken.Data.Tenancy.IPortalActor, CircuitPortalActor>();
         services.AddScoped<Components.Shared.HomeCounts>();
+        services.AddSingleton<Explorer.ExplorerCatalog>();
+        services.AddSingleton<Explorer.ExplorerRlsFacts>();
+        services.AddScoped<Explorer.ExplorerData>();
+        services.AddScoped<Explorer.BrowserTimeZone>();
         return builder;
     }
 

@@ -18,6 +18,7 @@ public static class PortalPolicies
     public const string FinanceWorkspace = "FinanceWorkspace";
     public const string SupportWorkspace = "SupportWorkspace";
     public const string JobsDashboard = "JobsDashboard";
+    public const string Explorer = "Explorer";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
     {
@@ -27,6 +28,8 @@ public static class PortalPolicies
         [FinanceWorkspace] = [PortalRoles.FinanceAnalyst, PortalRoles.Administrator],
         [SupportWorkspace] = [PortalRoles.SupportAgent, PortalRoles.Administrator],
         [JobsDashboard] = [PortalRoles.Administrator, PortalRoles.FinanceAnalyst],
+        // Every role reads some tables; which ones, and which rows, the explorer decides per table.
+        [Explorer] = [.. PortalRoles.All],
     };
 
     public static void Configure(AuthorizationOptions options)

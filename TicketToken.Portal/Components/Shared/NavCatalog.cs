@@ -12,6 +12,7 @@ public static class NavCatalog
         new("Compliance", "/compliance", MudBlazor.Icons.Material.Outlined.Policy, PortalPolicies.ComplianceWorkspace, "compliance"),
         new("Finance", "/finance", MudBlazor.Icons.Material.Outlined.AccountBalance, PortalPolicies.FinanceWorkspace, "finance"),
         new("Support", "/support", MudBlazor.Icons.Material.Outlined.SupportAgent, PortalPolicies.SupportWorkspace, "support"),
+        new("Data explorer", "/explorer", MudBlazor.Icons.Material.Outlined.TableChart, PortalPolicies.Explorer, "explorer"),
         new("Administration", "/admin", MudBlazor.Icons.Material.Outlined.AdminPanelSettings, PortalPolicies.Administration, "admin"),
         new("Jobs", "/jobs", MudBlazor.Icons.Material.Outlined.Schedule, PortalPolicies.JobsDashboard, "jobs", ExternalPage: true),
     ];

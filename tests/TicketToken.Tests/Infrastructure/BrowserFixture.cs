@@ -33,6 +33,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         App.StartKestrel();
         await App.SeedDemoAccountsAsync();
 
+
         var chromium = Environment.GetEnvironmentVariable("TT_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
         if (!File.Exists(chromium))
         {

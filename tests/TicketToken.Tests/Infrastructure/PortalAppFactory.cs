@@ -55,6 +55,7 @@ public sealed partial class PortalAppFactory : WebApplicationFactory<Program>, I
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:TicketToken", TemplateDatabase.AppConnectionString(DatabaseName));
+        builder.UseSetting("ConnectionStrings:TicketTokenStaffRead", TemplateDatabase.StaffReadConnectionString(DatabaseName));
         builder.UseSetting("Jobs:RunInProcess", "false");
         builder.UseSetting("Jobs:RegisterRecurringJobs", "false");
         if (kestrel)
@@ -74,6 +75,14 @@ public sealed partial class PortalAppFactory : WebApplicationFactory<Program>, I
         await using var scope = Services.CreateAsyncScope();
         var seeder = ActivatorUtilities.CreateInstance<PortalSeeder>(scope.ServiceProvider);
         await seeder.EnsureDemoAccountsAsync([]);
+    }
+
+    /// <summary>Everything 'db seed --scale demo' does: platform demo data, roles, demo accounts, the venue manager's venues.</summary>
+    public async Task SeedEverythingAsync()
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var seeder = ActivatorUtilities.CreateInstance<PortalSeeder>(scope.ServiceProvider);
+        await seeder.SeedAsync(TestDatabase.ConnectionStringFor(DatabaseName), "demo", 42, TestContext.Current.CancellationToken);
     }
 
     /// <summary>A user with the given roles and no second factor.</summary>

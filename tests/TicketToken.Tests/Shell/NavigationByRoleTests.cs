@@ -9,11 +9,11 @@ public sealed class NavigationByRoleTests : PortalComponentTest
 {
     public static TheoryData<string, string[]> Expected => new()
     {
-        { PortalRoles.Administrator, ["home", "venue", "compliance", "finance", "support", "admin", "jobs", "account"] },
-        { PortalRoles.VenueManager, ["home", "venue", "account"] },
-        { PortalRoles.ComplianceOfficer, ["home", "compliance", "account"] },
-        { PortalRoles.FinanceAnalyst, ["home", "finance", "jobs", "account"] },
-        { PortalRoles.SupportAgent, ["home", "support", "account"] },
+        { PortalRoles.Administrator, ["home", "venue", "compliance", "finance", "support", "explorer", "admin", "jobs", "account"] },
+        { PortalRoles.VenueManager, ["home", "venue", "explorer", "account"] },
+        { PortalRoles.ComplianceOfficer, ["home", "compliance", "explorer", "account"] },
+        { PortalRoles.FinanceAnalyst, ["home", "finance", "explorer", "jobs", "account"] },
+        { PortalRoles.SupportAgent, ["home", "support", "explorer", "account"] },
     };
 
     [Theory]
@@ -35,7 +35,7 @@ public sealed class NavigationByRoleTests : PortalComponentTest
 
         var shown = Render<NavMenu>().FindAll("[data-nav]").Select(a => a.GetAttribute("data-nav")).ToArray();
 
-        Assert.Equal(["home", "venue", "support", "account"], shown);
+        Assert.Equal(["home", "venue", "support", "explorer", "account"], shown);
     }
 
     [Fact]
