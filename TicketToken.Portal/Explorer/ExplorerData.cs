@@ -23,6 +23,7 @@ public sealed class ExplorerData(
 
     private static readonly MethodInfo PageMethod = typeof(ExplorerData).GetMethod(nameof(PageAsync), BindingFlags.NonPublic | BindingFlags.Instance)!;
     private static readonly MethodInfo RecordMethod = typeof(ExplorerData).GetMethod(nameof(RecordAsync), BindingFlags.NonPublic | BindingFlags.Instance)!;
+    private static readonly MethodInfo FindMethod = typeof(ExplorerData).GetMethod(nameof(FindEntityAsync), BindingFlags.NonPublic | BindingFlags.Instance)!;
     private static readonly MethodInfo CountMethod = typeof(ExplorerData).GetMethod(nameof(CountChildrenAsync), BindingFlags.NonPublic | BindingFlags.Static)!;
 
     public Task<ExplorerPage> LoadPageAsync(ExplorerTable table, GridState state, ClaimsPrincipal user, CancellationToken ct)
@@ -58,6 +59,68 @@ public sealed class ExplorerData(
             .OrderByDescending(a => a.OccurredAt)
             .Take(200)
             .ToListAsync(ct);
+    }
+
+    /// <summary>
+    /// An administrator reveals one sensitive value, giving a reason. The reveal is written to the audit log (who, which row and
+    /// column, why; never the value) before the value is read.
+    /// </summary>
+    public async Task<string?> RevealAsync(ExplorerTable table, string key, string column, string reason, ClaimsPrincipal user, PortalActorInfo actor, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(actor);
+        if (!user.IsInRole(PortalRoles.Administrator))
+        {
+            throw new ExplorerAccessDeniedException("Only administrators may reveal a sensitive value.");
+        }
+
+        if (string.IsNullOrWhiteSpace(reason) || reason.Trim().Length < 5)
+        {
+            throw new ArgumentException("Give a reason of at least 5 characters.", nameof(reason));
+        }
+
+        var target = table.Column(column);
+        if (target is not { IsSensitive: true } || table.Key.Count != 1)
+        {
+            throw new ArgumentException($"{column} is not a hidden column of {table.Name}.", nameof(column));
+        }
+
+        await using (var db = await portal.CreateDbContextAsync(ct))
+        {
+            db.AuditEntries.Add(new PortalAuditEntry
+            {
+                OccurredAt = DateTimeOffset.UtcNow,
+                UserId = actor.UserId,
+                UserName = actor.Name,
+                Action = RevealAuditAction,
+                TableName = table.Name,
+                RecordKey = key,
+                Reason = reason.Trim(),
+                After = System.Text.Json.JsonDocument.Parse(System.Text.Json.JsonSerializer.Serialize(new { column })),
+                IpAddress = actor.IpAddress,
+            });
+            await db.SaveChangesAsync(ct);
+        }
+
+        var entity = await FindAsync(table, key, user, ct);
+        return entity is null ? null : Convert.ToString(target.Property.GetValue(entity), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public const string RevealAuditAction = "explorer.unmask";
+
+    private Task<object?> FindAsync(ExplorerTable table, string key, ClaimsPrincipal user, CancellationToken ct) =>
+        (Task<object?>)FindMethod.MakeGenericMethod(table.ClrType).Invoke(this, [table, key, user, $"explorer reveal: {table.Service}/{table.Name}/{key}", ct])!;
+
+    private async Task<object?> FindEntityAsync<T>(ExplorerTable table, string keyText, ClaimsPrincipal user, string purpose, CancellationToken ct)
+        where T : class
+    {
+        var keyColumn = table.Key[0];
+        var x = Expression.Parameter(typeof(T), "x");
+        var match = Expression.Lambda<Func<T, bool>>(
+            ExplorerQuery.Predicate(x, keyColumn, new GridFilter(keyColumn.Name, GridFilter.Equal, keyText)), x);
+        return await RunAsync(table, user, purpose,
+            (db, venues, c) => Scoped(db.Set<T>().AsNoTracking(), db, table, venues).Where(match).FirstOrDefaultAsync(c), ct);
     }
 
     private async Task<ExplorerPage> PageAsync<T>(ExplorerTable table, GridState state, ClaimsPrincipal user, CancellationToken ct)
@@ -98,11 +161,7 @@ public sealed class ExplorerData(
             return null;
         }
 
-        var x = Expression.Parameter(typeof(T), "x");
-        var match = Expression.Lambda<Func<T, bool>>(
-            ExplorerQuery.Predicate(x, keyColumn, new GridFilter(keyColumn.Name, GridFilter.Equal, keyText)), x);
-        var entity = await RunAsync(table, user, $"explorer record: {table.Service}/{table.Name}/{keyText}",
-            (db, venues, c) => Scoped(db.Set<T>().AsNoTracking(), db, table, venues).Where(match).FirstOrDefaultAsync(c), ct);
+        var entity = await FindEntityAsync<T>(table, keyText, user, $"explorer record: {table.Service}/{table.Name}/{keyText}", ct);
         if (entity is null)
         {
             return null;

@@ -127,3 +127,41 @@ public sealed partial class ExplorerSecurityTests(SeededExplorerFixture fixture)
     [GeneratedRegex("data-total=\"(\\d+)\"")]
     private static partial Regex RangeText();
 }
+
+public sealed class ExplorerRevealTests(SeededExplorerFixture fixture) : IClassFixture<SeededExplorerFixture>
+{
+    [Fact]
+    public async Task An_administrator_reveals_a_hidden_value_with_a_reason_and_it_is_audited_without_the_value()
+    {
+        var userId = await fixture.ScalarAsync<Guid>("SELECT id FROM public.users ORDER BY id DESC LIMIT 1");
+        var hash = await fixture.ScalarAsync<string>($"SELECT password_hash FROM public.users WHERE id = '{userId}'");
+        var admin = SeededExplorerFixture.User(PortalRoles.Administrator);
+        var actor = new TicketToken.Data.Tenancy.PortalActorInfo(Guid.NewGuid(), "admin@example.test");
+        var table = fixture.Table("auth", "users");
+
+        var value = await fixture.Data(admin).RevealAsync(table, userId.ToString(), "password_hash", "customer asked to verify account recovery", admin, actor, TestContext.Current.CancellationToken);
+
+        Assert.Equal(hash, value);
+        var audit = await fixture.ScalarAsync<string>(
+            $"SELECT reason || '|' || coalesce(after::text, '') FROM portal.audit_log WHERE action = 'explorer.unmask' AND record_key = '{userId}'");
+        Assert.StartsWith("customer asked to verify account recovery|", audit, StringComparison.Ordinal);
+        Assert.Contains("password_hash", audit, StringComparison.Ordinal);
+        Assert.DoesNotContain(hash, audit, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Others_may_not_reveal_and_a_reason_is_required()
+    {
+        var userId = await fixture.ScalarAsync<Guid>("SELECT id FROM public.users ORDER BY id LIMIT 1");
+        var table = fixture.Table("auth", "users");
+        var actor = new TicketToken.Data.Tenancy.PortalActorInfo(Guid.NewGuid(), "someone@example.test");
+        var support = SeededExplorerFixture.User(PortalRoles.SupportAgent);
+        var admin = SeededExplorerFixture.User(PortalRoles.Administrator);
+
+        await Assert.ThrowsAsync<TicketToken.Portal.Explorer.ExplorerAccessDeniedException>(() =>
+            fixture.Data(support).RevealAsync(table, userId.ToString(), "password_hash", "I would like to see it", support, actor, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<ArgumentException>(() =>
+            fixture.Data(admin).RevealAsync(table, userId.ToString(), "password_hash", " ", admin, actor, TestContext.Current.CancellationToken));
+        Assert.Equal(0, await fixture.ScalarAsync<long>($"SELECT count(*) FROM portal.audit_log WHERE action = 'explorer.unmask' AND record_key = '{userId}'"));
+    }
+}

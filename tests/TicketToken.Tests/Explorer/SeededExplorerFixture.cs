@@ -34,13 +34,19 @@ public sealed class SeededExplorerFixture : IAsyncLifetime
     public async Task<ExplorerPage> PageAsync(string service, string table, string query, ClaimsPrincipal? user = null)
     {
         user ??= User(PortalRoles.Administrator);
+        return await Data(user).LoadPageAsync(Table(service, table), GridState.Parse(query), user, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>The explorer's data service as the given user would get it (their name on the recorded reads).</summary>
+    public ExplorerData Data(ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
         var services = App.Services;
         var platform = services.GetRequiredService<IDbContextFactory<PlatformDbContext>>();
         var portal = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
         var access = new CrossTenantAccess(platform, portal, new Tenancy.CrossTenantAccessTests.FixedActor(new PortalActorInfo(null, user.Identity!.Name!)),
             services.GetRequiredService<IOptions<DataAccessOptions>>(), TimeProvider.System);
-        var data = new ExplorerData(platform, portal, access, services.GetRequiredService<ExplorerRlsFacts>());
-        return await data.LoadPageAsync(Table(service, table), GridState.Parse(query), user, TestContext.Current.CancellationToken);
+        return new ExplorerData(platform, portal, access, services.GetRequiredService<ExplorerRlsFacts>());
     }
 
     public async Task<T> ScalarAsync<T>(string sql)
