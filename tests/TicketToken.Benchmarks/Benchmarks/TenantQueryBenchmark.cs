@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using TicketToken.Benchmarks.Harness;
@@ -21,13 +22,20 @@ public sealed class TenantQueryBenchmark : IBenchmark
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = context.PlatformOptions();
+        // The SQL and parameters EF sends, so that both sides run the same statement.
         string sql;
+        List<(string Name, object? Value)> parameters;
         int rows;
         await using (var db = new PlatformDbContext(options))
         {
             var query = FirstTenant(db);
-            sql = query.ToQueryString();
-            rows = await query.CountAsync(cancellationToken);
+            await using (var efCommand = query.CreateDbCommand())
+            {
+                sql = efCommand.CommandText;
+                parameters = efCommand.Parameters.Cast<DbParameter>().Select(p => (p.ParameterName, p.Value)).ToList();
+            }
+
+            rows = (await query.ToListAsync(cancellationToken)).Count;
         }
 
         var figures = await NpgsqlComparison.CompareAsync(
@@ -41,6 +49,11 @@ public sealed class TenantQueryBenchmark : IBenchmark
             async (connection, ct) =>
             {
                 await using var command = new NpgsqlCommand(sql, connection);
+                foreach (var (name, value) in parameters)
+                {
+                    command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+                }
+
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct))
                 {
