@@ -54,6 +54,16 @@ public static class DataServiceCollectionExtensions
             .UseSnakeCaseNamingConvention();
     }
 
+    /// <summary>
+    /// Set to <c>0</c> to build the platform model at run time (from <c>OnModelCreating</c>) instead of using the
+    /// compiled model in <c>CompiledModels/</c>; for the startup benchmark and for diagnosing a stale compiled model.
+    /// </summary>
+    internal const string CompiledModelVariable = "TT_EF_COMPILED_MODEL";
+
+    /// <summary>Whether <see cref="ConfigurePlatform"/> uses the compiled model (unless <see cref="CompiledModelVariable"/> is <c>0</c>).</summary>
+    internal static bool UseCompiledPlatformModel =>
+        Environment.GetEnvironmentVariable(CompiledModelVariable) is not ("0" or "false");
+
     public static void ConfigurePlatform(DbContextOptionsBuilder options, string connectionString)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -61,5 +71,13 @@ public static class DataServiceCollectionExtensions
                 .MigrationsHistoryTable(PlatformDbContext.MigrationsHistoryTable, "public")
                 .MigrationsAssembly(typeof(PlatformDbContext).Assembly.FullName)))
             .UseSnakeCaseNamingConvention();
+#if !TT_NO_COMPILED_MODEL // defined only to rebuild a compiled model that no longer compiles (Codegen/README.md)
+        if (UseCompiledPlatformModel)
+        {
+            // 346 entity types: building the model at startup takes seconds; regenerate it with the model
+            // (TicketToken.Data/Codegen/README.md). Migrations still build the design-time model from OnModelCreating.
+            options.UseModel(TicketToken.CompiledModels.PlatformDbContextModel.Instance);
+        }
+#endif
     }
 }

@@ -1,0 +1,30 @@
+using System.Diagnostics;
+
+namespace TicketToken.Benchmarks.Harness;
+
+/// <summary>Runs an action a few times to warm up (JIT, pools, caches), then times each of the next iterations.</summary>
+public static class Timing
+{
+    /// <summary>Times <paramref name="action"/>; samples in microseconds (<c>us</c>).</summary>
+    public static async Task<Stats> MeasureAsync(
+        Func<CancellationToken, Task> action, int warmup, int iterations, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        ArgumentOutOfRangeException.ThrowIfLessThan(iterations, 1);
+        for (var i = 0; i < warmup; i++)
+        {
+            await action(cancellationToken);
+        }
+
+        var samples = new double[iterations];
+        for (var i = 0; i < iterations; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var start = Stopwatch.GetTimestamp();
+            await action(cancellationToken);
+            samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+
+        return new Stats(samples, "us");
+    }
+}

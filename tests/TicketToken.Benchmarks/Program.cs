@@ -1,0 +1,3 @@
+using TicketToken.Benchmarks.Harness;
+
+return await Runner.RunAsync(args);
