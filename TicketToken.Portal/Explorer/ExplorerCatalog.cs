@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using NpgsqlTypes;
 using TicketToken.Data;
@@ -19,11 +18,12 @@ public sealed partial class ExplorerCatalog
     {
         ArgumentNullException.ThrowIfNull(contexts);
         using var db = contexts.CreateDbContext();
-        // CHECK constraints (the allowed values of status columns) live in the design-time model only.
-        var model = DesignTimeModel(db) ?? db.Model;
-        var tables = model.GetEntityTypes()
+        // The allowed values of status columns come from the database's own CHECK constraints (the compiled model
+        // keeps none, and the platform's database is the authority in existing-database mode).
+        var checks = DatabaseChecks(db);
+        var tables = db.Model.GetEntityTypes()
             .Where(e => e.GetTableName() is not null && !e.IsOwned())
-            .Select(BuildTable)
+            .Select(e => BuildTable(e, checks.GetValueOrDefault(e.GetTableName()!) ?? []))
             .ToList();
         byName = tables.ToDictionary(t => (t.Service, t.Name));
         var byEntity = tables.ToDictionary(t => t.EntityType);
@@ -50,18 +50,6 @@ public sealed partial class ExplorerCatalog
 
     public IReadOnlyList<ExplorerService> Services { get; }
 
-    private static IModel? DesignTimeModel(PlatformDbContext db)
-    {
-        try
-        {
-            return db.GetService<Microsoft.EntityFrameworkCore.Metadata.IDesignTimeModel>().Model;
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
-    }
-
     public IEnumerable<ExplorerTable> Tables => Services.SelectMany(s => s.Tables);
 
     public ExplorerTable? Find(string service, string table) => byName.GetValueOrDefault((service, table));
@@ -78,6 +66,34 @@ public sealed partial class ExplorerCatalog
         _ => null,
     };
 
+    private static Dictionary<string, List<string>> DatabaseChecks(PlatformDbContext db)
+    {
+        var result = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        try
+        {
+            var rows = db.Database.SqlQuery<CheckRow>(
+                $"SELECT c.relname AS table_name, pg_get_constraintdef(k.oid) AS definition FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE k.contype = 'c' AND n.nspname = 'public'")
+                .ToList();
+            foreach (var row in rows)
+            {
+                if (!result.TryGetValue(row.TableName, out var list))
+                {
+                    result[row.TableName] = list = [];
+                }
+
+                list.Add(row.Definition);
+            }
+        }
+        catch (Npgsql.NpgsqlException)
+        {
+            // No database yet: filters still work, choice columns are edited as text.
+        }
+
+        return result;
+    }
+
+    internal sealed record CheckRow(string TableName, string Definition);
+
     /// <summary>Password hashes, MFA secrets, tokens, private keys, tax ids, bank account numbers and the like.</summary>
     public static bool IsSensitive(string column) =>
         SensitiveName().IsMatch(column) && !NotSensitiveSuffix().IsMatch(column);
@@ -89,12 +105,11 @@ public sealed partial class ExplorerCatalog
     [GeneratedRegex("(_at|_expires|_count|_type|_version|_available|_enabled|_changed_at|_id|_mint)$|^last_")]
     private static partial Regex NotSensitiveSuffix();
 
-    private static ExplorerTable BuildTable(IEntityType entity)
+    private static ExplorerTable BuildTable(IEntityType entity, List<string> checks)
     {
         var tableName = entity.GetTableName()!;
         var store = StoreObjectIdentifier.Table(tableName, entity.GetSchema());
         var service = ServiceSlug(entity.ClrType.Namespace!);
-        var checks = CheckSql(entity);
         var key = entity.FindPrimaryKey();
         // In the table's own column order (the entity declares its properties in that order), not EF's key-first alphabetical one.
         var declared = entity.ClrType.GetProperties().Select((p, i) => (p.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
@@ -104,18 +119,6 @@ public sealed partial class ExplorerCatalog
             .Select(p => BuildColumn(p, store, checks, key))
             .ToList();
         return new ExplorerTable(service, tableName, entity, columns);
-    }
-
-    private static List<string> CheckSql(IEntityType entity)
-    {
-        try
-        {
-            return [.. entity.GetCheckConstraints().Select(c => c.Sql)];
-        }
-        catch (InvalidOperationException)
-        {
-            return [];
-        }
     }
 
     private static ExplorerColumn BuildColumn(IProperty property, StoreObjectIdentifier store, List<string> checks, IKey? key)

@@ -63,6 +63,7 @@ public sealed class HealthWhenUnmigratedTests : IAsyncLifetime
         protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
         {
             builder.UseEnvironment("Development");
+            builder.ConfigureServices(TestLogging.NeverDisposed);
             builder.UseSetting("ConnectionStrings:TicketToken", connectionString);
             builder.UseSetting("Jobs:RunInProcess", "false");
             builder.UseSetting("Jobs:RegisterRecurringJobs", "false");

@@ -54,6 +54,7 @@ public sealed partial class PortalAppFactory : WebApplicationFactory<Program>, I
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseEnvironment("Development");
+        builder.ConfigureServices(TestLogging.NeverDisposed);
         builder.UseSetting("ConnectionStrings:TicketToken", TemplateDatabase.AppConnectionString(DatabaseName));
         builder.UseSetting("ConnectionStrings:TicketTokenStaffRead", TemplateDatabase.StaffReadConnectionString(DatabaseName));
         builder.UseSetting("Jobs:RunInProcess", "false");

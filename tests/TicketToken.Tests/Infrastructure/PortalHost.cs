@@ -19,6 +19,7 @@ public static class PortalHost
         builder.Configuration["Jobs:RegisterRecurringJobs"] = "false";
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddTicketTokenPortal();
+        TestLogging.NeverDisposed(builder.Services);
         return builder.Build();
     }
 }

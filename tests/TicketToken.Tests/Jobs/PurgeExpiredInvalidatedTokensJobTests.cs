@@ -41,8 +41,6 @@ public sealed class PurgeExpiredInvalidatedTokensJobTests : IAsyncLifetime
     [Fact]
     public void Is_registered_as_a_recurring_job_with_a_stable_id_in_hangfire_storage()
     {
-        // Hangfire logs through a process-wide provider that each test host replaces and then disposes: use a quiet one here.
-        GlobalConfiguration.Configuration.UseLogProvider(new QuietLogProvider());
         var options = JobsServiceCollectionExtensions.HangfireStorageOptions();
         var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(TemplateDatabase.AppConnectionString(database), options), options);
 
@@ -53,15 +51,5 @@ public sealed class PurgeExpiredInvalidatedTokensJobTests : IAsyncLifetime
         var jobs = connection.GetRecurringJobs();
         var purge = Assert.Single(jobs, j => j.Id == PurgeExpiredInvalidatedTokensJob.RecurringJobId);
         Assert.Equal("15 3 * * *", purge.Cron);
-    }
-
-    private sealed class QuietLogProvider : Hangfire.Logging.ILogProvider
-    {
-        public Hangfire.Logging.ILog GetLogger(string name) => new QuietLog();
-
-        private sealed class QuietLog : Hangfire.Logging.ILog
-        {
-            public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
-        }
     }
 }
