@@ -36,7 +36,11 @@ internal sealed class CopyTableWriter : IAsyncDisposable
 
     public bool IsBinary => _binary is not null;
 
-    public static async Task<CopyTableWriter> OpenAsync(NpgsqlConnection conn, TableInfo table, IReadOnlyList<string> columnNames, bool preferBinary, CancellationToken ct)
+    /// <param name="freeze">
+    /// COPY … FREEZE: rows are written frozen and all-visible. Only valid when the table was created or truncated in
+    /// the current (sub)transaction; the caller knows.
+    /// </param>
+    public static async Task<CopyTableWriter> OpenAsync(NpgsqlConnection conn, TableInfo table, IReadOnlyList<string> columnNames, bool preferBinary, CancellationToken ct, bool freeze = false)
     {
         var cols = columnNames.Select(n => table.Column(n) ?? throw new InvalidOperationException($"{table.Name}.{n} does not exist")).ToArray();
         var types = new NpgsqlDbType[cols.Length];
@@ -57,11 +61,11 @@ internal sealed class CopyTableWriter : IAsyncDisposable
         var list = string.Join(", ", cols.Select(c => DbCatalog.Quote(c.Name)));
         if (binary)
         {
-            var importer = await conn.BeginBinaryImportAsync($"COPY {table.QuotedName} ({list}) FROM STDIN (FORMAT BINARY)", ct);
+            var importer = await conn.BeginBinaryImportAsync($"COPY {table.QuotedName} ({list}) FROM STDIN (FORMAT BINARY{(freeze ? ", FREEZE" : string.Empty)})", ct);
             return new CopyTableWriter(table, cols, types, importer, null);
         }
 
-        var writer = await conn.BeginTextImportAsync($"COPY {table.QuotedName} ({list}) FROM STDIN", ct);
+        var writer = await conn.BeginTextImportAsync($"COPY {table.QuotedName} ({list}) FROM STDIN{(freeze ? " (FREEZE)" : string.Empty)}", ct);
         return new CopyTableWriter(table, cols, types, null, writer);
     }
 

@@ -40,6 +40,9 @@ internal sealed class CoreSeeder
     private readonly int _stageCount;
     private bool _replicaActive;
 
+    // Bulk mode: tables emptied by TRUNCATE in this transaction (they were empty already), loaded with COPY FREEZE.
+    private readonly HashSet<string> _fresh = new(StringComparer.Ordinal);
+
     // Mirrors of what the platform's triggers maintain, used when bulk mode switches triggers off.
     private long[]? _activeTickets;
     private long[]? _spentCents;
@@ -73,7 +76,22 @@ internal sealed class CoreSeeder
         "compliance_documents", "tax_records", "form_1099_records",
     ];
 
+    /// <summary>
+    /// The tables that receive the bulk of the rows at large scale (100k–3M rows each). In bulk mode each is
+    /// TRUNCATEd at the start of the transaction when it and every table referencing it (transitively) are empty, so
+    /// that its COPY can be written with FREEZE and, on a server with <c>wal_level = minimal</c>, without WAL.
+    /// </summary>
+    public static IReadOnlyList<string> BulkTables { get; } =
+    [
+        "users", "orders", "order_items", "order_discounts", "tickets", "payment_transactions", "payment_refunds", "order_refunds",
+        "payment_chargebacks", "nft_mints", "ticket_scans", "marketplace_listings", "marketplace_transfers", "ticket_transfers",
+        "royalty_distributions", "refunds",
+    ];
+
     public long RowsWritten { get; private set; }
+
+    /// <summary>Tables truncated (being empty) at the start of a bulk run.</summary>
+    public IReadOnlyCollection<string> TruncatedTables => _fresh;
 
     private DateTime A => _ctx.Anchor;
 
@@ -83,6 +101,11 @@ internal sealed class CoreSeeder
 
     public async Task SeedAsync(CancellationToken ct)
     {
+        if (_bulk)
+        {
+            await TruncateEmptyBulkTablesAsync(ct);
+        }
+
         DryRun();
         await TenantsAsync(ct);
         await CategoriesAsync(ct);
@@ -104,6 +127,87 @@ internal sealed class CoreSeeder
         await SettlementsAsync(ct);
         await ComplianceAsync(ct);
         await ReplicaAsync(false, ct);
+    }
+
+    /// <summary>
+    /// Bulk mode: TRUNCATEs each of <see cref="BulkTables"/> whose table and referencing tables (transitively: TRUNCATE
+    /// refuses a table referenced by a foreign key unless the referencing tables are truncated with it) hold no rows.
+    /// Nothing is lost (they are empty, checked under an ACCESS EXCLUSIVE lock), but the tables get new files in this
+    /// transaction: COPY can then use FREEZE (no hint-bit rewrites and no anti-wraparound freeze later), and with
+    /// <c>wal_level = minimal</c> PostgreSQL writes neither their rows nor their index entries to the WAL (it syncs
+    /// the files at commit instead). A table that already holds rows is left alone and loaded normally.
+    /// </summary>
+    private async Task TruncateEmptyBulkTablesAsync(CancellationToken ct)
+    {
+        var referencedBy = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var table in _catalog.Tables.Values)
+        {
+            foreach (var fk in table.ForeignKeys.Where(fk => !fk.IsSelfReference))
+            {
+                if (!referencedBy.TryGetValue(fk.RefTable, out var list))
+                {
+                    referencedBy[fk.RefTable] = list = [];
+                }
+
+                list.Add(table.Name);
+            }
+        }
+
+        HashSet<string> Closure(string root)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal) { root };
+            var queue = new Queue<string>([root]);
+            while (queue.TryDequeue(out var t))
+            {
+                foreach (var child in referencedBy.GetValueOrDefault(t) ?? [])
+                {
+                    if (seen.Add(child))
+                    {
+                        queue.Enqueue(child);
+                    }
+                }
+            }
+
+            return seen;
+        }
+
+        var closures = BulkTables.Where(_catalog.HasTable).Select(Closure).ToList();
+        var all = closures.SelectMany(c => c).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (all.Count == 0)
+        {
+            return;
+        }
+
+        var quoted = string.Join(", ", all.Select(t => _catalog[t].QuotedName));
+        await using (var lockCmd = new NpgsqlCommand($"LOCK TABLE {quoted} IN ACCESS EXCLUSIVE MODE", _conn))
+        {
+            await lockCmd.ExecuteNonQueryAsync(ct);
+        }
+
+        var nonEmpty = new HashSet<string>(StringComparer.Ordinal);
+        var probe = string.Join(" UNION ALL ", all.Select((t, i) => $"SELECT {S(i)} WHERE EXISTS (SELECT 1 FROM {_catalog[t].QuotedName})"));
+        await using (var probeCmd = new NpgsqlCommand(probe, _conn))
+        await using (var r = await probeCmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                nonEmpty.Add(all[r.GetInt32(0)]);
+            }
+        }
+
+        foreach (var closure in closures.Where(c => !c.Overlaps(nonEmpty)))
+        {
+            _fresh.UnionWith(closure);
+        }
+
+        if (_fresh.Count == 0)
+        {
+            return;
+        }
+
+        var truncate = string.Join(", ", _fresh.Order(StringComparer.Ordinal).Select(t => _catalog[t].QuotedName));
+        await using var cmd = new NpgsqlCommand($"TRUNCATE {truncate}", _conn);
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>One pass over the order stream for the aggregates the dimension rows need (sold counts, usage, user stats).</summary>
@@ -169,8 +273,8 @@ internal sealed class CoreSeeder
         var stage = _nextStage();
         await ReplicaAsync(replica, ct);
         _progress?.Report(new SeedProgress(table, 0, expected, stage, _stageCount));
-        var deferred = _bulk && expected >= 100_000 ? await DropSecondaryIndexesAsync(table, ct) : [];
-        await using var writer = await CopyTableWriter.OpenAsync(_conn, _catalog[table], columns, preferBinary: true, ct);
+        var deferred = _bulk && expected * 50 >= _w.OrderCount ? await DropSecondaryIndexesAsync(table, ct) : [];
+        await using var writer = await CopyTableWriter.OpenAsync(_conn, _catalog[table], columns, preferBinary: true, ct, freeze: _fresh.Contains(table));
         long n = 0;
         foreach (var row in rows)
         {
@@ -208,6 +312,7 @@ internal sealed class CoreSeeder
             JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'public' AND c.relname = @t
               AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid)
+              AND (SELECT amname FROM pg_am WHERE oid = ic.relam) <> 'gin'
             ORDER BY ic.relname
             """, _conn))
         {
@@ -230,7 +335,7 @@ internal sealed class CoreSeeder
 
     private async Task RecreateIndexesAsync(List<string> definitions, CancellationToken ct)
     {
-        await using (var mem = new NpgsqlCommand("SET LOCAL maintenance_work_mem = '256MB'", _conn))
+        await using (var mem = new NpgsqlCommand("SET LOCAL maintenance_work_mem = '1GB'", _conn))
         {
             await mem.ExecuteNonQueryAsync(ct);
         }
@@ -353,7 +458,7 @@ internal sealed class CoreSeeder
             "date_of_birth", "phone", "phone_verified", "country_code", "city", "state_province", "postal_code", "timezone", "preferred_language",
             "status", "role", "permissions", "referral_code", "last_login_at", "login_count", "marketing_consent", "terms_accepted_at", "terms_version",
             "privacy_accepted_at", "privacy_version", "total_spent", "lifetime_value", "ticket_purchase_count", "events_attended", "loyalty_points",
-            "is_active", "name", "metadata", "created_at", "updated_at",
+            "is_active", "name", "metadata", "created_at", "updated_at", "last_password_change",
         ];
 
         IEnumerable<object?[]> Rows()
@@ -421,6 +526,7 @@ internal sealed class CoreSeeder
                 row[37] = $$"""{"source": "demo-seed", "signup_channel": "{{(rng.Chance(0.6) ? "web" : "ios")}}"}""";
                 row[38] = created;
                 row[39] = created;
+                row[40] = created; // the column defaults to the wall clock
                 yield return row;
             }
         }
@@ -1025,7 +1131,7 @@ internal sealed class CoreSeeder
     {
         IEnumerable<object?[]> Rows()
         {
-            var row = new object?[13];
+            var row = new object?[14];
             foreach (var o in Orders())
             {
                 if (!o.Chargeback)
@@ -1048,11 +1154,12 @@ internal sealed class CoreSeeder
                 row[10] = resolved ? o.PaidAt.AddDays(45) : null;
                 row[11] = resolved ? status : null;
                 row[12] = o.PaidAt.AddDays(20);
+                row[13] = resolved ? o.PaidAt.AddDays(45) : o.PaidAt.AddDays(20); // the column defaults to the wall clock
                 yield return row;
             }
         }
 
-        return CopyAsync("payment_chargebacks", ["id", "tenant_id", "transaction_id", "user_id", "stripe_dispute_id", "amount_cents", "reason", "status", "evidence_submitted", "disputed_at", "resolved_at", "outcome", "created_at"], Rows(), _w.OrderCount / 250, _bulk, ct);
+        return CopyAsync("payment_chargebacks", ["id", "tenant_id", "transaction_id", "user_id", "stripe_dispute_id", "amount_cents", "reason", "status", "evidence_submitted", "disputed_at", "resolved_at", "outcome", "created_at", "updated_at"], Rows(), _w.OrderCount / 250, _bulk, ct);
     }
 
     // ---------------------------------------------------------------- NFTs and scans

@@ -68,7 +68,12 @@ public sealed class PlatformSeeder
             var ctx = new SeedContext(options);
             var world = new CoreWorld(ctx, options.Scale);
             ctx.TenantIds.AddRange(world.Tenants.Select(t => t.Id));
-            var bulk = options.Scale == SeedScale.Large && superuser;
+            if (options.BulkMode == true && !superuser)
+            {
+                throw new InvalidOperationException("Bulk mode needs a superuser (it switches triggers off with session_replication_role).");
+            }
+
+            var bulk = options.BulkMode ?? (options.Scale == SeedScale.Large && superuser);
 
             var (order, deferred) = catalog.DependencyOrder();
             var core = new HashSet<string>(CoreSeeder.Tables, StringComparer.Ordinal);

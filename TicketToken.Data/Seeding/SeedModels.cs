@@ -21,6 +21,13 @@ public sealed record SeedOptions(SeedScale Scale, int Seed = 42, bool VerifyFore
 {
     /// <summary>The fixed "now" of the data set: dates are derived from it, never from the wall clock.</summary>
     public DateTime AnchorUtc { get; init; } = new(2026, 3, 1, 12, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>
+    /// Bulk mode (triggers off, empty bulk tables truncated and loaded with COPY FREEZE, secondary indexes rebuilt
+    /// after the load): null = automatic (large scale with a superuser); true forces it at any scale (tests compare it
+    /// with the normal path at demo scale) and needs a superuser; false turns it off.
+    /// </summary>
+    internal bool? BulkMode { get; init; }
 }
 
 /// <summary>Progress of one stage (usually one table).</summary>
