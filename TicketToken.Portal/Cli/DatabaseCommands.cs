@@ -11,7 +11,8 @@ namespace TicketToken.Portal.Cli;
 /// <summary>
 /// Operator commands on the portal host: <c>db migrate</c>, <c>db seed --scale demo|large [--seed N]</c>, <c>db check</c>,
 /// and <c>totp [secret]</c> (the current code of the demo accounts' authenticator, Development only).
-/// Connection: <c>ConnectionStrings:TicketTokenAdmin</c> when set (the schema owner), else <c>ConnectionStrings:TicketToken</c>.
+/// Connection: <c>ConnectionStrings:TicketTokenAdmin</c> when set (the schema owner), else <c>ConnectionStrings:TicketToken</c>;
+/// <c>db seed</c> prefers <c>ConnectionStrings:TicketTokenSeed</c> (a superuser on a private cluster: bulk loading).
 /// </summary>
 public static class DatabaseCommands
 {
@@ -94,7 +95,9 @@ public static class DatabaseCommands
 
         await using var scope = app.Services.CreateAsyncScope();
         var seeder = ActivatorUtilities.CreateInstance<PortalSeeder>(scope.ServiceProvider);
-        var result = await seeder.SeedAsync(app.Configuration.GetTicketTokenAdminConnectionString(), scale, seed, ct, showProgress: !Console.IsOutputRedirected);
+        // A superuser seeds fastest (bulk mode: triggers off, COPY FREEZE); the schema owner works too, more slowly.
+        var seedConnection = app.Configuration.GetConnectionString("TicketTokenSeed") is { Length: > 0 } s ? s : app.Configuration.GetTicketTokenAdminConnectionString();
+        var result = await seeder.SeedAsync(seedConnection, scale, seed, ct, showProgress: !Console.IsOutputRedirected);
         foreach (var line in result)
         {
             Console.WriteLine(line);
