@@ -127,19 +127,29 @@ public sealed class ExplorerData(
         where T : class
     {
         var problems = new List<string>();
-        var (rows, total) = await RunAsync(table, user, $"explorer: {table.Service}/{table.Name}", async (db, venues, c) =>
+        var (rows, total, keysetUsed) = await RunAsync(table, user, $"explorer: {table.Service}/{table.Name}", async (db, venues, c) =>
         {
-            var query = Scoped(db.Set<T>().AsNoTracking(), db, table, venues);
-            query = ExplorerQuery.Filter(query, table, state, problems);
-            var total = await query.Take(CountLimit + 1).CountAsync(c);
-            var page = await ExplorerQuery.Sort(query, table, state, problems)
-                .Skip((state.Page - 1) * state.PageSize)
+            var filtered = ExplorerQuery.Filter(Scoped(db.Set<T>().AsNoTracking(), db, table, venues), table, state, problems);
+            var total = await filtered.Take(CountLimit + 1).CountAsync(c);
+            var (sort, descending) = ExplorerQuery.SortColumn(table, state);
+            var after = state.After is not null && state.Page > 1 && Keyset.Applies(table, sort)
+                ? Keyset.After(db.Set<T>(), table, sort, descending, state.After)
+                : null;
+            var source = after is null ? filtered : ExplorerQuery.Filter(Scoped(after.AsNoTracking(), db, table, venues), table, state, []);
+            var ordered = ExplorerQuery.Sort(source, table, state, problems);
+            var page = await (after is null ? ordered.Skip((state.Page - 1) * state.PageSize) : ordered)
                 .Take(state.PageSize)
                 .ToListAsync(c);
-            return (page, total);
+            return (page, total, after is not null);
         }, ct);
 
-        return new ExplorerPage([.. rows.Select(r => ToRow(table, r))], Math.Min(total, CountLimit), total > CountLimit, problems);
+        var (sortColumn, _) = ExplorerQuery.SortColumn(table, state);
+        var next = rows.Count > 0 && Keyset.Applies(table, sortColumn) ? Keyset.Encode(sortColumn, table.Key[0], rows[^1]) : null;
+        return new ExplorerPage([.. rows.Select(r => ToRow(table, r))], Math.Min(total, CountLimit), total > CountLimit, problems)
+        {
+            NextCursor = next,
+            KeysetUsed = keysetUsed,
+        };
     }
 
     private async Task<ExplorerRecord?> RecordAsync<T>(ExplorerTable table, string keyText, ClaimsPrincipal user, CancellationToken ct)
@@ -285,7 +295,14 @@ public sealed class ExplorerData(
 /// <summary>A row as the browser may see it: formatted text, sensitive values already masked.</summary>
 public sealed record ExplorerRow(string Key, IReadOnlyDictionary<string, ExplorerCell> Cells);
 
-public sealed record ExplorerPage(IReadOnlyList<ExplorerRow> Rows, int Total, bool TotalIsCapped, IReadOnlyList<string> Problems);
+public sealed record ExplorerPage(IReadOnlyList<ExplorerRow> Rows, int Total, bool TotalIsCapped, IReadOnlyList<string> Problems)
+{
+    /// <summary>Where this page ended, for a keyset "next page".</summary>
+    public string? NextCursor { get; init; }
+
+    /// <summary>This page was found by keyset rather than OFFSET.</summary>
+    public bool KeysetUsed { get; init; }
+}
 
 public sealed record ExplorerChildCount(ExplorerRelation Relation, int Count);
 

@@ -58,23 +58,23 @@ public static class ExplorerQuery
         return source;
     }
 
+    /// <summary>The column and direction the rows are ordered by: the asked one when it can sort, else the table's default.</summary>
+    public static (ExplorerColumn Column, bool Descending) SortColumn(ExplorerTable table, GridState state)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(state);
+        return state.Sort is not null && table.Column(state.Sort) is { CanSort: true } wanted ? (wanted, state.Descending) : table.DefaultSort;
+    }
+
     public static IQueryable<T> Sort<T>(IQueryable<T> source, ExplorerTable table, GridState state, List<string> problems)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(problems);
-        var (column, descending) = table.DefaultSort;
-        if (state.Sort is not null)
+        var (column, descending) = SortColumn(table, state);
+        if (state.Sort is not null && table.Column(state.Sort) is not { CanSort: true })
         {
-            var wanted = table.Column(state.Sort);
-            if (wanted is { CanSort: true })
-            {
-                (column, descending) = (wanted, state.Descending);
-            }
-            else
-            {
-                problems.Add($"{table.Name} cannot be sorted by '{state.Sort}'.");
-            }
+            problems.Add($"{table.Name} cannot be sorted by '{state.Sort}'.");
         }
 
         var ordered = OrderBy(source, column, descending, first: true);

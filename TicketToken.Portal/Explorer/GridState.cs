@@ -39,6 +39,9 @@ public sealed record GridState
 
     public bool Dense { get; init; }
 
+    /// <summary>Keyset cursor (<c>after=</c>): where the previous page ended, so a next page need not skip rows.</summary>
+    public string? After { get; init; }
+
     public static GridState Parse(string query)
     {
         var values = QueryHelpers.ParseQuery(query);
@@ -79,6 +82,7 @@ public sealed record GridState
             PageSize = size,
             Columns = One("cols")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Dense = One("dense") == "1",
+            After = One("after"),
         };
     }
 
@@ -114,6 +118,11 @@ public sealed record GridState
         if (Dense)
         {
             pairs.Add(new("dense", "1"));
+        }
+
+        if (After is not null)
+        {
+            pairs.Add(new("after", After));
         }
 
         return Microsoft.AspNetCore.Http.QueryString.Create(pairs).ToString();

@@ -115,3 +115,45 @@ public sealed class ExplorerFilterTests(SeededExplorerFixture fixture) : IClassF
 
     private static string NormalizeLabel(string s) => s.Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
 }
+
+public sealed class ExplorerKeysetTests(SeededExplorerFixture fixture) : IClassFixture<SeededExplorerFixture>
+{
+    [Theory]
+    [InlineData("")]
+    [InlineData("sort=total_cents.asc")]
+    [InlineData("sort=cancelled_at.asc")]
+    [InlineData("sort=cancelled_at.desc")]
+    [InlineData("sort=order_number.desc&f.status=eq:CONFIRMED")]
+    public async Task Next_pages_by_keyset_are_the_pages_by_offset(string query)
+    {
+        var nonNullCancelled = await fixture.ScalarAsync<long>("SELECT count(*) FROM public.orders WHERE cancelled_at IS NOT NULL");
+        var pages = (int)Math.Min(12, (nonNullCancelled / 100) + 3);
+        var prefix = query.Length == 0 ? "size=100" : query + "&size=100";
+        string? cursor = null;
+        for (var page = 1; page <= pages; page++)
+        {
+            var byOffset = await fixture.PageAsync("order", "orders", $"{prefix}&page={page}");
+            var byKeyset = await fixture.PageAsync("order", "orders", cursor is null ? prefix : $"{prefix}&page={page}&after={cursor}");
+
+            Assert.Equal(byOffset.Rows.Select(r => r.Key), byKeyset.Rows.Select(r => r.Key));
+            Assert.Equal(page > 1, byKeyset.KeysetUsed);
+            if (byKeyset.Rows.Count == 0)
+            {
+                break;
+            }
+
+            cursor = byKeyset.NextCursor;
+            Assert.NotNull(cursor);
+        }
+    }
+
+    [Fact]
+    public async Task A_broken_cursor_falls_back_to_offset()
+    {
+        var byOffset = await fixture.PageAsync("order", "orders", "size=50&page=3");
+        var broken = await fixture.PageAsync("order", "orders", "size=50&page=3&after=not-a-cursor!");
+
+        Assert.False(broken.KeysetUsed);
+        Assert.Equal(byOffset.Rows.Select(r => r.Key), broken.Rows.Select(r => r.Key));
+    }
+}
