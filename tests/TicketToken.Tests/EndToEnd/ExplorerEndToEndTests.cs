@@ -40,6 +40,7 @@ public sealed class ExplorerEndToEndTests(SeededBrowserFixture fixture) : IClass
         await page.ClickAsync("a[data-test=table-link]:text-is('orders')");
         await page.WaitForURLAsync("**/explorer/order/orders");
         await Assertions.Expect(page.Locator("[data-test=grid-row]").First).ToBeVisibleAsync();
+        await page.Locator("[data-test=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
 
         // A typed filter from the editor: text column, 'contains'.
         await page.ClickAsync("[data-test=filter-column]");

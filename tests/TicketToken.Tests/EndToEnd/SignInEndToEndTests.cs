@@ -45,7 +45,9 @@ public sealed class SignInEndToEndTests(BrowserFixture fixture) : IClassFixture<
         await Assertions.Expect(sectionLocator.Locator("[data-test=count-card]").First).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("[data-test=signed-in-as]")).ToHaveTextAsync(email);
         // The interactive circuit is live: the theme toggle responds.
+        await page.Locator("[data-test=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         await page.ClickAsync("[data-test=theme-toggle]");
+        await Assertions.Expect(page.Locator(".mud-theme-dark, body.mud-theme-dark, html.mud-theme-dark").Or(page.Locator("[aria-label='Toggle dark theme']"))).Not.ToHaveCountAsync(0);
 
         await Assertions.Expect(page.Locator(".mud-skeleton")).ToHaveCountAsync(0);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, $"home-{workspace}.png"), FullPage = true });
