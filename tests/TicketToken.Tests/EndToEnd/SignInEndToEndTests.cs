@@ -47,7 +47,7 @@ public sealed class SignInEndToEndTests(BrowserFixture fixture) : IClassFixture<
         // The interactive circuit is live: the theme toggle responds.
         await page.Locator("[data-test=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         await page.ClickAsync("[data-test=theme-toggle]");
-        await Assertions.Expect(page.Locator(".mud-theme-dark, body.mud-theme-dark, html.mud-theme-dark").Or(page.Locator("[aria-label='Toggle dark theme']"))).Not.ToHaveCountAsync(0);
+        await page.WaitForFunctionAsync("() => localStorage.getItem('tt-theme') === 'dark'");
 
         await Assertions.Expect(page.Locator(".mud-skeleton")).ToHaveCountAsync(0);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, $"home-{workspace}.png"), FullPage = true });
