@@ -6,20 +6,14 @@ using TicketToken.Tests.Infrastructure;
 
 namespace TicketToken.Tests.Hosting;
 
-public sealed class StartupChecksTests : IAsyncLifetime
+public sealed class StartupChecksTests() : TemplateDatabaseTest("tt_startup")
 {
-    private string database = "";
-
-    public async ValueTask InitializeAsync() => database = await TemplateDatabase.CreateDatabaseAsync("tt_startup");
-
-    public async ValueTask DisposeAsync() => await TemplateDatabase.DropDatabaseAsync(database);
-
     [Fact]
     public async Task Outside_development_a_superuser_connection_is_refused()
     {
         await using var app = PortalHost.Build("Production", new Dictionary<string, string?>
         {
-            ["ConnectionStrings:TicketToken"] = TestDatabase.ConnectionStringFor(database),
+            ["ConnectionStrings:TicketToken"] = TestDatabase.ConnectionStringFor(Database),
         });
 
         var refused = await Assert.ThrowsAsync<StartupRefusedException>(() => StartupChecks.RunAsync(app));
@@ -32,7 +26,7 @@ public sealed class StartupChecksTests : IAsyncLifetime
     {
         await using var app = PortalHost.Build("Production", new Dictionary<string, string?>
         {
-            ["ConnectionStrings:TicketToken"] = TemplateDatabase.StaffReadConnectionString(database),
+            ["ConnectionStrings:TicketToken"] = TemplateDatabase.StaffReadConnectionString(Database),
         });
 
         var refused = await Assert.ThrowsAsync<StartupRefusedException>(() => StartupChecks.RunAsync(app));
@@ -45,7 +39,7 @@ public sealed class StartupChecksTests : IAsyncLifetime
     {
         await using var app = PortalHost.Build("Production", new Dictionary<string, string?>
         {
-            ["ConnectionStrings:TicketToken"] = TemplateDatabase.AppConnectionString(database),
+            ["ConnectionStrings:TicketToken"] = TemplateDatabase.AppConnectionString(Database),
         });
 
         await StartupChecks.RunAsync(app);
@@ -56,7 +50,7 @@ public sealed class StartupChecksTests : IAsyncLifetime
     {
         await using var app = PortalHost.Build("Production", new Dictionary<string, string?>
         {
-            ["ConnectionStrings:TicketToken"] = TemplateDatabase.AppConnectionString(database),
+            ["ConnectionStrings:TicketToken"] = TemplateDatabase.AppConnectionString(Database),
         });
         await using var scope = app.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();

@@ -10,31 +10,25 @@ using TicketToken.Tests.Infrastructure;
 
 namespace TicketToken.Tests.Jobs;
 
-public sealed class PurgeExpiredInvalidatedTokensJobTests : IAsyncLifetime
+public sealed class PurgeExpiredInvalidatedTokensJobTests() : TemplateDatabaseTest("tt_purge")
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 3, 15, 0, TimeSpan.Zero);
-    private string database = "";
-
-    public async ValueTask InitializeAsync() => database = await TemplateDatabase.CreateDatabaseAsync("tt_purge");
-
-    public async ValueTask DisposeAsync() => await TemplateDatabase.DropDatabaseAsync(database);
-
     [Fact]
     public async Task Deletes_only_expired_tokens_in_every_tenant_while_bound_by_row_level_security()
     {
-        var a = await PlatformRows.AddTenantWithUserAsync(database, "tenant-a");
-        var b = await PlatformRows.AddTenantWithUserAsync(database, "tenant-b");
-        await PlatformRows.AddInvalidatedTokenAsync(database, a.Tenant, a.User, "a-expired", Now.AddMinutes(-1));
-        await PlatformRows.AddInvalidatedTokenAsync(database, a.Tenant, a.User, "a-valid", Now.AddHours(1));
-        await PlatformRows.AddInvalidatedTokenAsync(database, b.Tenant, b.User, "b-expired", Now.AddDays(-3));
-        await PlatformRows.AddInvalidatedTokenAsync(database, b.Tenant, b.User, "b-valid", Now.AddSeconds(1));
+        var a = await PlatformRows.AddTenantWithUserAsync(Database, "tenant-a");
+        var b = await PlatformRows.AddTenantWithUserAsync(Database, "tenant-b");
+        await PlatformRows.AddInvalidatedTokenAsync(Database, a.Tenant, a.User, "a-expired", Now.AddMinutes(-1));
+        await PlatformRows.AddInvalidatedTokenAsync(Database, a.Tenant, a.User, "a-valid", Now.AddHours(1));
+        await PlatformRows.AddInvalidatedTokenAsync(Database, b.Tenant, b.User, "b-expired", Now.AddDays(-3));
+        await PlatformRows.AddInvalidatedTokenAsync(Database, b.Tenant, b.User, "b-valid", Now.AddSeconds(1));
         var job = new PurgeExpiredInvalidatedTokensJob(
-            new AppContexts(TemplateDatabase.AppConnectionString(database)), new FakeTimeProvider(Now), NullLogger<PurgeExpiredInvalidatedTokensJob>.Instance);
+            new AppContexts(TemplateDatabase.AppConnectionString(Database)), new FakeTimeProvider(Now), NullLogger<PurgeExpiredInvalidatedTokensJob>.Instance);
 
         var deleted = await job.RunAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(2, deleted);
-        Assert.Equal(["a-valid", "b-valid"], await PlatformRows.TokensAsync(database));
+        Assert.Equal(["a-valid", "b-valid"], await PlatformRows.TokensAsync(Database));
         Assert.Equal(0, await job.RunAsync(TestContext.Current.CancellationToken));
     }
 
@@ -42,7 +36,7 @@ public sealed class PurgeExpiredInvalidatedTokensJobTests : IAsyncLifetime
     public void Is_registered_as_a_recurring_job_with_a_stable_id_in_hangfire_storage()
     {
         var options = JobsServiceCollectionExtensions.HangfireStorageOptions();
-        var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(TemplateDatabase.AppConnectionString(database), options), options);
+        var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(TemplateDatabase.AppConnectionString(Database), options), options);
 
         RecurringJobsRegistrar.Register(new RecurringJobManager(storage));
         RecurringJobsRegistrar.Register(new RecurringJobManager(storage));

@@ -8,20 +8,14 @@ using static TicketToken.Tests.Tenancy.CrossTenantAccessTests;
 
 namespace TicketToken.Tests.Shell;
 
-public sealed class HomeCountsTests : IAsyncLifetime
+public sealed class HomeCountsTests() : TemplateDatabaseTest("tt_home")
 {
-    private string database = "";
-
-    public async ValueTask InitializeAsync() => database = await TemplateDatabase.CreateDatabaseAsync("tt_home");
-
-    public async ValueTask DisposeAsync() => await TemplateDatabase.DropDatabaseAsync(database);
-
     [Fact]
     public async Task Administration_counts_tenants_across_the_platform_in_one_recorded_read()
     {
-        await PlatformRows.AddTenantWithUserAsync(database, "home-a");
-        await PlatformRows.AddTenantWithUserAsync(database, "home-b");
-        var app = TemplateDatabase.AppConnectionString(database);
+        await PlatformRows.AddTenantWithUserAsync(Database, "home-a");
+        await PlatformRows.AddTenantWithUserAsync(Database, "home-b");
+        var app = TemplateDatabase.AppConnectionString(Database);
         var portal = new PortalContexts(app);
         var access = new CrossTenantAccess(new AppContexts(app), portal, new FixedActor(new PortalActorInfo(Guid.NewGuid(), "admin@example.test")),
             Options.Create(new DataAccessOptions()), TimeProvider.System);

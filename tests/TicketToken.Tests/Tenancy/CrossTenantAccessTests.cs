@@ -9,20 +9,14 @@ using TicketToken.Tests.Infrastructure;
 
 namespace TicketToken.Tests.Tenancy;
 
-public sealed class CrossTenantAccessTests : IAsyncLifetime
+public sealed class CrossTenantAccessTests() : TemplateDatabaseTest("tt_cross")
 {
     private static readonly PortalActorInfo Agent = new(Guid.NewGuid(), "agent@example.test", "127.0.0.1");
-    private string database = "";
-
-    public async ValueTask InitializeAsync() => database = await TemplateDatabase.CreateDatabaseAsync("tt_cross");
-
-    public async ValueTask DisposeAsync() => await TemplateDatabase.DropDatabaseAsync(database);
-
     [Fact]
     public async Task Staff_read_sees_auth_tables_of_every_tenant_and_is_recorded()
     {
-        await PlatformRows.AddTenantWithUserAsync(database, "cross-a");
-        await PlatformRows.AddTenantWithUserAsync(database, "cross-b");
+        await PlatformRows.AddTenantWithUserAsync(Database, "cross-a");
+        await PlatformRows.AddTenantWithUserAsync(Database, "cross-b");
         var access = Access(staffRead: true);
 
         var emails = await access.StaffReadAsync("support lookup: customer by email",
@@ -41,7 +35,7 @@ public sealed class CrossTenantAccessTests : IAsyncLifetime
     [Fact]
     public async Task Staff_read_cannot_write()
     {
-        var a = await PlatformRows.AddTenantWithUserAsync(database, "ro-a");
+        var a = await PlatformRows.AddTenantWithUserAsync(Database, "ro-a");
         var access = Access(staffRead: true);
 
         var error = await Assert.ThrowsAsync<PostgresException>(() => access.StaffReadAsync("try to write",
@@ -54,8 +48,8 @@ public sealed class CrossTenantAccessTests : IAsyncLifetime
     [Fact]
     public async Task Across_tenants_through_the_system_setting_is_recorded_and_leaves_auth_tables_closed()
     {
-        var a = await PlatformRows.AddTenantWithUserAsync(database, "sys-a");
-        await PlatformRows.AddInvalidatedTokenAsync(database, a.Tenant, a.User, "sys-token", DateTimeOffset.UtcNow.AddDays(1));
+        var a = await PlatformRows.AddTenantWithUserAsync(Database, "sys-a");
+        await PlatformRows.AddInvalidatedTokenAsync(Database, a.Tenant, a.User, "sys-token", DateTimeOffset.UtcNow.AddDays(1));
         var access = Access(staffRead: false);
 
         var tokens = await access.AcrossTenantsAsync("finance dashboard",
@@ -90,15 +84,15 @@ public sealed class CrossTenantAccessTests : IAsyncLifetime
     }
 
     private CrossTenantAccess Access(bool staffRead) => new(
-        new AppContexts(TemplateDatabase.AppConnectionString(database)),
-        new PortalContexts(TemplateDatabase.AppConnectionString(database)),
+        new AppContexts(TemplateDatabase.AppConnectionString(Database)),
+        new PortalContexts(TemplateDatabase.AppConnectionString(Database)),
         new FixedActor(Agent),
-        Options.Create(new DataAccessOptions { StaffReadConnectionString = staffRead ? TemplateDatabase.StaffReadConnectionString(database) : null }),
+        Options.Create(new DataAccessOptions { StaffReadConnectionString = staffRead ? TemplateDatabase.StaffReadConnectionString(Database) : null }),
         TimeProvider.System);
 
     private async Task<List<PortalAuditEntry>> AuditAsync()
     {
-        await using var db = new PortalContexts(TestDatabase.ConnectionStringFor(database)).CreateDbContext();
+        await using var db = new PortalContexts(TestDatabase.ConnectionStringFor(Database)).CreateDbContext();
         return await db.AuditEntries.OrderBy(e => e.Id).ToListAsync(TestContext.Current.CancellationToken);
     }
 

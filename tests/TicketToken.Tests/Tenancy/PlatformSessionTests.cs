@@ -4,24 +4,18 @@ using TicketToken.Tests.Infrastructure;
 
 namespace TicketToken.Tests.Tenancy;
 
-public sealed class PlatformSessionTests : IAsyncLifetime
+public sealed class PlatformSessionTests() : TemplateDatabaseTest("tt_session")
 {
-    private string database = "";
-
-    public async ValueTask InitializeAsync() => database = await TemplateDatabase.CreateDatabaseAsync("tt_session");
-
-    public async ValueTask DisposeAsync() => await TemplateDatabase.DropDatabaseAsync(database);
-
     [Fact]
     public async Task Tenant_settings_never_leak_through_a_pooled_connection()
     {
-        var a = await PlatformRows.AddTenantWithUserAsync(database, "iso-a");
-        var b = await PlatformRows.AddTenantWithUserAsync(database, "iso-b");
+        var a = await PlatformRows.AddTenantWithUserAsync(Database, "iso-a");
+        var b = await PlatformRows.AddTenantWithUserAsync(Database, "iso-b");
         var far = DateTimeOffset.UtcNow.AddDays(1);
-        await PlatformRows.AddInvalidatedTokenAsync(database, a.Tenant, a.User, "token-a", far);
-        await PlatformRows.AddInvalidatedTokenAsync(database, b.Tenant, b.User, "token-b", far);
+        await PlatformRows.AddInvalidatedTokenAsync(Database, a.Tenant, a.User, "token-a", far);
+        await PlatformRows.AddInvalidatedTokenAsync(Database, b.Tenant, b.User, "token-b", far);
         // One physical connection, reused by every context below.
-        var contexts = new AppContexts(TemplateDatabase.AppConnectionString(database) + ";Maximum Pool Size=1");
+        var contexts = new AppContexts(TemplateDatabase.AppConnectionString(Database) + ";Maximum Pool Size=1");
         var ct = TestContext.Current.CancellationToken;
 
         var seenByA = await contexts.InTenantAsync(a.Tenant, (db, c) => Tokens(db, c), ct);
@@ -39,15 +33,15 @@ public sealed class PlatformSessionTests : IAsyncLifetime
     [Fact]
     public async Task A_tenant_cannot_write_a_row_into_another_tenant()
     {
-        var a = await PlatformRows.AddTenantWithUserAsync(database, "write-a");
-        var b = await PlatformRows.AddTenantWithUserAsync(database, "write-b");
-        var contexts = new AppContexts(TemplateDatabase.AppConnectionString(database));
+        var a = await PlatformRows.AddTenantWithUserAsync(Database, "write-a");
+        var b = await PlatformRows.AddTenantWithUserAsync(Database, "write-b");
+        var contexts = new AppContexts(TemplateDatabase.AppConnectionString(Database));
 
         await Assert.ThrowsAsync<Npgsql.PostgresException>(() => contexts.InTenantAsync(a.Tenant, (db, c) =>
             db.Database.ExecuteSqlInterpolatedAsync(
                 $"INSERT INTO public.invalidated_tokens (token, tenant_id, user_id, expires_at) VALUES ('smuggled', {b.Tenant}, {b.User}, now())", c),
             TestContext.Current.CancellationToken));
-        Assert.DoesNotContain("smuggled", await PlatformRows.TokensAsync(database));
+        Assert.DoesNotContain("smuggled", await PlatformRows.TokensAsync(Database));
     }
 
     private static Task<List<string>> Tokens(TicketToken.Data.PlatformDbContext db, CancellationToken ct) =>

@@ -6,14 +6,12 @@ using Xunit;
 namespace TicketToken.Tests.Data.Seeding;
 
 /// <summary>
-/// Loads the platform's schema.sql once into a template database, clones it for the seeding tests
-/// (CREATE DATABASE … TEMPLATE …) and seeds one clone at demo scale, shared by the tests of the class.
-/// Every database it creates is dropped at the end.
+/// Copies of the platform's own schema (schema.sql, loaded once per run by <see cref="PlatformSchemaSql"/>) for the seeding
+/// tests, one of them seeded once at demo scale and shared by the tests of the class. Every copy is dropped at the end.
 /// </summary>
 public sealed class SeedingDatabases : IAsyncLifetime
 {
     private readonly List<string> _created = [];
-    private string? _template;
 
     /// <summary>Database seeded once at demo scale with <see cref="Seed"/>.</summary>
     public string SeededDatabase { get; private set; } = string.Empty;
@@ -26,20 +24,6 @@ public sealed class SeedingDatabases : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _template = TestDatabase.UniqueName("tt_seed_tpl");
-        await TestDatabase.ExecuteAdminAsync($"CREATE DATABASE \"{_template}\"");
-        _created.Add(_template);
-        var sql = await File.ReadAllTextAsync(SchemaPath());
-        var b = new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionStringFor(_template)) { Pooling = false, CommandTimeout = 300 };
-        await using (var conn = new NpgsqlConnection(b.ConnectionString))
-        {
-            await conn.OpenAsync();
-            await using var cmd = new NpgsqlCommand(sql, conn);
-            await cmd.ExecuteNonQueryAsync();
-        }
-
-        await TestDatabase.ExecuteAdminAsync($"ALTER DATABASE \"{_template}\" IS_TEMPLATE true");
-
         SeededDatabase = await CloneAsync("tt_seed_a");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         FirstReport = await SeedAsync(SeededDatabase, Seed);
@@ -48,8 +32,7 @@ public sealed class SeedingDatabases : IAsyncLifetime
 
     public async Task<string> CloneAsync(string prefix)
     {
-        var name = TestDatabase.UniqueName(prefix);
-        await TestDatabase.ExecuteAdminAsync($"CREATE DATABASE \"{name}\" TEMPLATE \"{_template}\"");
+        var name = await PlatformSchemaSql.CreateDatabaseAsync(prefix);
         lock (_created)
         {
             _created.Add(name);
@@ -66,31 +49,9 @@ public sealed class SeedingDatabases : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        NpgsqlConnection.ClearAllPools();
-        foreach (var db in Enumerable.Reverse(_created))
+        foreach (var db in _created)
         {
-            if (db == _template)
-            {
-                await TestDatabase.ExecuteAdminAsync($"ALTER DATABASE \"{db}\" IS_TEMPLATE false");
-            }
-
             await TestDatabase.ExecuteAdminAsync($"DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)");
         }
-    }
-
-    /// <summary>schema.sql of the reference: found by walking up from the test binaries (the repo, or beside it in CI).</summary>
-    public static string SchemaPath()
-    {
-        const string relative = "shared/reference/platform-schema/schema.sql";
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"{relative} not found above {AppContext.BaseDirectory}: clone the shared reference beside the repository.");
     }
 }
