@@ -84,9 +84,9 @@ public sealed partial class ExplorerCatalog
                 list.Add(row.Definition);
             }
         }
-        catch (Npgsql.NpgsqlException)
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException || ex.InnerException is Npgsql.NpgsqlException)
         {
-            // No database yet: filters still work, choice columns are edited as text.
+            // No database yet (or the retry strategy gave up): filters still work, choice columns are edited as text.
         }
 
         return result;
