@@ -8,6 +8,7 @@ using TicketToken.Data;
 using TicketToken.Data.Portal;
 using TicketToken.Data.Tenancy;
 using TicketToken.Portal.Explorer;
+using TicketToken.Portal.Security;
 using TicketToken.Tests.Infrastructure;
 
 namespace TicketToken.Tests.Explorer;
@@ -275,6 +276,39 @@ public sealed class ExplorerWriteTests(SeededExplorerFixture fixture) : IClassFi
             $"SELECT count(*) FROM portal.audit_log WHERE action = '{ExplorerWriter.CreateAction}' AND record_key = '{saved.Key}' AND before IS NULL AND tenant_id = '{tenant}'"));
         Assert.False(ExplorerWritePolicy.Allows(support, notes, ExplorerAction.HardDelete));
         Assert.False(ExplorerWritePolicy.Allows(support, fixture.Table("order", "orders"), ExplorerAction.Update));
+    }
+
+    [Fact]
+    public async Task Pages_offer_only_the_writes_a_role_may_make_and_an_edit_url_for_another_venues_row_finds_nothing()
+    {
+        var (_, mine, tenant) = await VenueManagerAsync();
+        var list = string.Join(",", mine.Select(v => $"'{v}'"));
+        var ownEvent = await fixture.ScalarAsync<Guid>($"SELECT id FROM public.events WHERE venue_id IN ({list}) ORDER BY id LIMIT 1");
+        var otherEvent = await fixture.ScalarAsync<Guid>($"SELECT id FROM public.events WHERE venue_id NOT IN ({list}) ORDER BY id LIMIT 1");
+
+        using var venue = fixture.App.CreateBrowserLikeClient();
+        await PortalAppFactory.SignInAsync(venue, "venue@demo.local", DemoAccounts.Password);
+        var own = await venue.GetStringAsync($"/explorer/event/events/{ownEvent}");
+        Assert.Contains("data-test=\"edit\"", own, StringComparison.Ordinal);
+        Assert.Contains("data-test=\"soft-delete\"", own, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-test=\"hard-delete\"", own, StringComparison.Ordinal);
+        var ownEdit = await venue.GetStringAsync($"/explorer/event/events/{ownEvent}/edit");
+        Assert.Contains("data-test=\"edit-form\"", ownEdit, StringComparison.Ordinal);
+        Assert.Contains("data-test=\"new-row\"", await venue.GetStringAsync("/explorer/event/events"), StringComparison.Ordinal);
+
+        var otherEdit = await venue.GetStringAsync($"/explorer/event/events/{otherEvent}/edit");
+        Assert.Contains("data-test=\"record-not-found\"", otherEdit, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-test=\"edit-form\"", otherEdit, StringComparison.Ordinal);
+
+        using var support = fixture.App.CreateBrowserLikeClient();
+        await PortalAppFactory.SignInAsync(support, "support@demo.local", DemoAccounts.Password);
+        var eventPage = await support.GetStringAsync($"/explorer/event/events/{ownEvent}");
+        Assert.Contains("data-test=\"record-fields\"", eventPage, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-test=\"edit\"", eventPage, StringComparison.Ordinal);
+        Assert.Contains("data-test=\"explorer-denied\"", await support.GetStringAsync($"/explorer/event/events/{ownEvent}/edit"), StringComparison.Ordinal);
+        Assert.Contains("data-test=\"new-row\"", await support.GetStringAsync("/explorer/order/order_notes"), StringComparison.Ordinal);
+        Assert.DoesNotContain("data-test=\"new-row\"", await support.GetStringAsync("/explorer/order/orders"), StringComparison.Ordinal);
+        Assert.NotEqual(Guid.Empty, tenant);
     }
 
     private static async Task<WriteStatus> Record(Func<Task<ExplorerWriteResult>> write)
