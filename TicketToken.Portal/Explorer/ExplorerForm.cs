@@ -407,14 +407,23 @@ public static partial class ExplorerForm
         };
     }
 
-    /// <summary>Validates every editable field; the messages by column name (empty when all are fine).</summary>
-    public static Dictionary<string, string> ValidateAll(IEnumerable<ExplorerField> fields, IReadOnlyDictionary<string, string?> values, bool creating)
+    /// <summary>
+    /// Validates every editable field; the messages by column name (empty when all are fine). With <paramref name="original"/>
+    /// (an edit), only changed fields are checked: a stored value that predates a rule does not block editing other fields.
+    /// </summary>
+    public static Dictionary<string, string> ValidateAll(
+        IEnumerable<ExplorerField> fields, IReadOnlyDictionary<string, string?> values, bool creating, IReadOnlyDictionary<string, string?>? original = null)
     {
         ArgumentNullException.ThrowIfNull(fields);
         ArgumentNullException.ThrowIfNull(values);
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var field in fields.Where(f => f.RoleFor(creating) == FieldRole.Editable))
         {
+            if (original is not null && string.Equals(values.GetValueOrDefault(field.Name), original.GetValueOrDefault(field.Name), StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             if (Validate(field, values.GetValueOrDefault(field.Name), creating) is { } problem)
             {
                 errors[field.Name] = problem;

@@ -199,7 +199,7 @@ public sealed partial class ExplorerWriter(
         ArgumentNullException.ThrowIfNull(actor);
         Demand(user, table, ExplorerAction.Update);
         var fields = Fields(table);
-        var errors = ExplorerForm.ValidateAll(fields, values, creating: false);
+        var errors = ExplorerForm.ValidateAll(fields, values, creating: false, loaded.Values);
         CheckReason(reason, errors);
         if (errors.Count > 0)
         {

@@ -119,6 +119,34 @@ public sealed class ExplorerFormTests : PortalComponentTest
         Assert.Equal("Too large: at most 3 digit(s) before the decimal point.", ExplorerForm.Validate(fields.Single(f => f.Name == "royalty_percentage"), "1000", creating: false));
     }
 
+    [Fact]
+    public async Task A_foreign_key_is_a_searchable_picker_over_its_parent_table()
+    {
+        Render<MudPopoverProvider>();
+        var searched = new List<(string Table, string Text)>();
+        var venueId = Guid.NewGuid().ToString();
+        var values = new Dictionary<string, string?>();
+        Func<ExplorerTable, string, CancellationToken, Task<IReadOnlyList<ExplorerOption>>> search = (table, text, _) =>
+        {
+            searched.Add((table.Name, text));
+            return Task.FromResult<IReadOnlyList<ExplorerOption>>([new ExplorerOption(venueId, $"The Lakeside Stadium · {venueId}")]);
+        };
+        var cut = Render<ExplorerFormView>(p => p
+            .Add(c => c.Fields, FieldsOf("event", "events"))
+            .Add(c => c.Values, values)
+            .Add(c => c.Creating, true)
+            .Add(c => c.SearchParent, search));
+
+        var picker = cut.FindComponents<MudAutocomplete<string>>().Single(a => a.Instance.Label?.StartsWith("venue_id", StringComparison.Ordinal) == true);
+        var found = await cut.InvokeAsync(() => picker.Instance.SearchFunc!("lake", CancellationToken.None)!);
+
+        Assert.Equal([venueId], found);
+        Assert.Equal(("venues", "lake"), Assert.Single(searched));
+        Assert.Equal($"The Lakeside Stadium · {venueId}", picker.Instance.ToStringFunc!(venueId));
+        await cut.InvokeAsync(() => picker.Instance.ValueChanged.InvokeAsync(venueId));
+        Assert.Equal(venueId, values["venue_id"]);
+    }
+
     private sealed class OfflineContexts : IDbContextFactory<PlatformDbContext>
     {
         public PlatformDbContext CreateDbContext() => new(TemplateDatabase.ContextOptions("Host=127.0.0.1;Port=1;Timeout=1"));

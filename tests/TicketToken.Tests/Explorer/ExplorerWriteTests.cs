@@ -224,6 +224,11 @@ public sealed class ExplorerWriteTests(SeededExplorerFixture fixture) : IClassFi
         Assert.NotEqual(WriteStatus.Saved, created);
         Assert.Equal(0L, await fixture.ScalarAsync<long>("SELECT count(*) FROM public.events WHERE name = 'Planted event'"));
 
+        // The venue picker offers their venues only.
+        var offered = await writer.SearchParentAsync(fixture.Table("venue", "venues"), "", user, Ct);
+        Assert.NotEmpty(offered);
+        Assert.All(offered, o => Assert.Contains(Guid.Parse(o.Key), mine));
+
         // Roles without write access to a table are refused on the server.
         var support = SeededExplorerFixture.User(PortalRoles.SupportAgent);
         await Assert.ThrowsAsync<ExplorerAccessDeniedException>(() => Writer(support).UpdateAsync(events, current, current.Values, "Support edits events", support, AdminActor, Ct));
