@@ -96,7 +96,9 @@ public sealed partial class ExplorerCatalog
 
     /// <summary>Password hashes, MFA secrets, tokens, private keys, tax ids, bank account numbers and the like.</summary>
     public static bool IsSensitive(string column) =>
-        SensitiveName().IsMatch(column) && !NotSensitiveSuffix().IsMatch(column);
+        (SensitiveName().IsMatch(column) && !NotSensitiveSuffix().IsMatch(column))
+        // A tax id is the secret itself, though its name ends like a reference.
+        || column.EndsWith("tax_id", StringComparison.Ordinal);
 
     [GeneratedRegex("password|secret|token|private_key|mfa|totp|tax_id|tin_|ssn|account_number|routing_number|api_key|encrypt|credential|card_number|iban|mnemonic|seed_phrase|cvv|date_of_birth|_hash$|^hash|key_hash")]
     private static partial Regex SensitiveName();

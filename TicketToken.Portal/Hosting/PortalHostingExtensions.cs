@@ -51,6 +51,7 @@ public static class PortalHostingExtensions
         services.AddSingleton<Explorer.ExplorerCatalog>();
         services.AddSingleton<Explorer.ExplorerRlsFacts>();
         services.AddScoped<Explorer.ExplorerData>();
+        services.AddScoped<Explorer.ExplorerWriter>();
         services.AddScoped<Explorer.BrowserTimeZone>();
         return builder;
     }
