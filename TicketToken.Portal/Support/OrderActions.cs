@@ -82,7 +82,7 @@ public sealed class OrderActions(
                 return Failed(error!);
             }
 
-            var needsApproval = calc.AmountCents > ApprovalThresholdCents;
+            var needsApproval = calc.AmountCents > ApprovalThresholdCents || story.Allowance.Exception;
             var refundId = Guid.NewGuid();
             var items = new JsonArray([.. calc.Items.Select(i => new JsonObject { ["order_item_id"] = i.ItemId, ["quantity"] = i.Quantity })]);
             var metadata = new JsonObject
@@ -103,6 +103,7 @@ public sealed class OrderActions(
                 ["fee_cents"] = story.Allowance.FeeCents,
                 ["policy"] = story.Allowance.Explanation,
                 ["approval_threshold_cents"] = ApprovalThresholdCents,
+                ["policy_exception"] = story.Allowance.Exception,
             };
             var type = request.Kind switch { RefundKind.Full => "FULL", RefundKind.Item => "ITEM", _ => "PARTIAL" };
             var status = needsApproval ? AwaitingApproval : "PENDING";
@@ -119,7 +120,9 @@ public sealed class OrderActions(
             if (needsApproval)
             {
                 await OrderEventAsync(db, story, "REFUND_AWAITING_APPROVAL", $"Refund of {RefundMath.Money(calc.AmountCents)} requested by {who.Name}; awaits a second person's approval", who, now, token);
-                message = $"Refund of {RefundMath.Money(calc.AmountCents)} is above {RefundMath.Money(ApprovalThresholdCents)}: it waits for another person's approval.";
+                message = story.Allowance.Exception
+                    ? $"Refund of {RefundMath.Money(calc.AmountCents)} is a policy exception: it waits for another person's approval."
+                    : $"Refund of {RefundMath.Money(calc.AmountCents)} is above {RefundMath.Money(ApprovalThresholdCents)}: it waits for another person's approval.";
             }
             else
             {

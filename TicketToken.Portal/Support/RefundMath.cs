@@ -8,7 +8,9 @@ public sealed record RefundPolicyFacts(Guid Id, string Name, int RefundWindowHou
 public sealed record RefundRuleFacts(string RuleType, string? ConditionType, int? ConditionValue, int? RefundPercentage, JsonElement? Config, int Priority);
 
 /// <summary>What the policy allows for one order at one moment.</summary>
-public sealed record RefundAllowance(bool Allowed, int Percentage, long FeeCents, string Explanation);
+/// <param name="Exception">The policy does not cover a refund now (its window has closed, or a NO_REFUND rule applies): one may
+/// still be requested as a policy exception, which always waits for a second person's approval, whatever its amount.</param>
+public sealed record RefundAllowance(bool Allowed, int Percentage, long FeeCents, string Explanation, bool Exception = false);
 
 /// <summary>One order line as refund arithmetic needs it: its value and how many of its units were already refunded.</summary>
 public sealed record RefundableItem(Guid Id, string Name, int Quantity, long UnitPriceCents, long TotalPriceCents, int RefundedQuantity)
@@ -61,10 +63,12 @@ public static class RefundMath
         }
 
         double? hoursBefore = eventStart is { } start ? (start - now).TotalHours : null;
+        var exceptions = new List<string>();
         if (hoursBefore is { } h && policy.RefundWindowHours > 0 && h < policy.RefundWindowHours)
         {
-            return new RefundAllowance(false, 0, 0,
-                $"Policy '{policy.Name}': refunds close {policy.RefundWindowHours} h before the event starts; it starts in {Math.Max(0, Math.Floor(h))} h.");
+            exceptions.Add(h < 0
+                ? $"refunds closed {policy.RefundWindowHours} h before the event, which has already started"
+                : $"refunds close {policy.RefundWindowHours} h before the event starts; it starts in {Math.Floor(h)} h");
         }
 
         int? percentage = null;
@@ -75,7 +79,8 @@ public static class RefundMath
             switch (rule.RuleType)
             {
                 case "NO_REFUND":
-                    return new RefundAllowance(false, 0, 0, $"Policy '{policy.Name}': a NO_REFUND rule applies.");
+                    exceptions.Add("a NO_REFUND rule applies");
+                    break;
                 case "PERCENTAGE" when percentage is null:
                     percentage = Clamp(rule.RefundPercentage ?? 100);
                     notes.Add($"{percentage}% refundable");
@@ -97,8 +102,16 @@ public static class RefundMath
         }
 
         var pct = percentage ?? 100;
-        return new RefundAllowance(pct > 0, pct, fee,
-            $"Policy '{policy.Name}': " + (notes.Count == 0 ? "full refund" : string.Join(", ", notes)) + ".");
+        var text = $"Policy '{policy.Name}': " + (notes.Count == 0 ? "full refund" : string.Join(", ", notes)) + ".";
+        if (exceptions.Count > 0)
+        {
+            // Outside the policy the rules' percentage and fee still bound the amount, and a second person must approve it.
+            return new RefundAllowance(pct > 0, pct, fee,
+                $"Policy '{policy.Name}': {string.Join("; ", exceptions)}. A refund is a policy exception and waits for a second person's approval. {text}",
+                Exception: true);
+        }
+
+        return new RefundAllowance(pct > 0, pct, fee, text);
     }
 
     /// <summary>The most the policy still allows for this order, in cents.</summary>

@@ -121,6 +121,23 @@ public sealed class OrderActionsTests() : TemplateDatabaseTest("tt_actions")
     }
 
     [Fact]
+    public async Task A_small_refund_outside_the_policy_window_waits_for_approval_too()
+    {
+        var s = await SupportOrderRows.CreateAsync(Database, "act-exception", eventStart: DateTimeOffset.UtcNow.AddHours(12));
+        await SupportOrderRows.CountAsync(Database,
+            "WITH p AS (INSERT INTO public.refund_policies (tenant_id, policy_name, refund_window_hours, is_default) VALUES (@id, 'Two days', 48, true) RETURNING 1) SELECT count(*) FROM p",
+            ("id", s.Tenant));
+        var actions = new SupportServices(Database, Maker).Actions();
+
+        var outcome = await actions.RefundAsync(new RefundRequest(Command(s), RefundKind.Partial, 500), SupportOrderRows.Agent, Ct);
+
+        Assert.True(outcome.Succeeded && outcome.AwaitingApproval, outcome.Message);
+        Assert.Contains("policy exception", outcome.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM public.outbox WHERE event_type = 'refund.requested' AND payload->>'order_id' = @id::text", s.Order));
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM public.order_refunds WHERE order_id = @id AND policy_id IS NOT NULL AND refund_status = 'AWAITING_APPROVAL'", s.Order));
+    }
+
+    [Fact]
     public async Task A_rejected_refund_writes_no_outbox_event_and_releases_the_amount()
     {
         var s = await SupportOrderRows.CreateAsync(Database, "act-reject");

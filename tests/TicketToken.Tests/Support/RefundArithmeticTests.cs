@@ -128,15 +128,38 @@ public sealed class RefundArithmeticTests
     }
 
     [Fact]
-    public void No_refund_rules_and_a_closed_window_allow_nothing()
+    public void No_refund_rules_and_a_closed_window_make_a_refund_a_policy_exception()
     {
         var none = RefundMath.Evaluate(Policy(Rule("NO_REFUND")), Now.AddDays(30), Now);
         var closed = RefundMath.Evaluate(Policy(windowHours: 48), Now.AddHours(12), Now);
+        var past = RefundMath.Evaluate(Policy(windowHours: 48), Now.AddDays(-3), Now);
+        var open = RefundMath.Evaluate(Policy(windowHours: 48), Now.AddDays(3), Now);
 
-        Assert.False(none.Allowed);
-        Assert.False(closed.Allowed);
-        Assert.Null(RefundMath.Calculate(Money(), none, RefundKind.Full, null, null).Result);
-        Assert.Null(RefundMath.Calculate(Money(), closed, RefundKind.Partial, 100, null).Result);
+        Assert.True(none.Exception);
+        Assert.True(closed.Exception);
+        Assert.True(past.Exception);
+        Assert.Contains("already started", past.Explanation, StringComparison.Ordinal);
+        Assert.False(open.Exception);
+        Assert.Equal(100, RefundMath.Calculate(Money(), closed, RefundKind.Partial, 100, null).Result!.AmountCents);
+    }
+
+    [Fact]
+    public void Outside_the_window_the_rules_still_bound_the_amount()
+    {
+        var policy = new RefundPolicyFacts(Guid.NewGuid(), "Half", 48, [Rule("PERCENTAGE", pct: 50)]);
+        var closed = RefundMath.Evaluate(policy, Now.AddHours(1), Now);
+
+        Assert.True(closed.Exception);
+        Assert.Equal(7200, RefundMath.Calculate(Money(), closed, RefundKind.Full, null, null).Result!.AmountCents);
+    }
+
+    [Fact]
+    public void A_zero_percentage_allows_nothing()
+    {
+        var allowance = RefundMath.Evaluate(Policy(Rule("PERCENTAGE", pct: 0)), Now.AddDays(30), Now);
+
+        Assert.False(allowance.Allowed);
+        Assert.Null(RefundMath.Calculate(Money(), allowance, RefundKind.Full, null, null).Result);
     }
 
     [Fact]
