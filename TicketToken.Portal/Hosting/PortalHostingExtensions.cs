@@ -14,6 +14,7 @@ using TicketToken.Portal.Components;
 using TicketToken.Portal.Components.Account;
 using TicketToken.Portal.Health;
 using TicketToken.Portal.Security;
+using TicketToken.Portal.Support;
 
 namespace TicketToken.Portal.Hosting;
 
@@ -53,6 +54,7 @@ public static class PortalHostingExtensions
         services.AddScoped<Explorer.ExplorerData>();
         services.AddScoped<Explorer.ExplorerWriter>();
         services.AddScoped<Explorer.BrowserTimeZone>();
+        services.AddSupportOrders(builder.Configuration);
         return builder;
     }
 

@@ -20,6 +20,9 @@ public static class PortalPolicies
     public const string JobsDashboard = "JobsDashboard";
     public const string Explorer = "Explorer";
 
+    /// <summary>The support order page: agents and administrators act; finance analysts read (and approve refunds).</summary>
+    public const string SupportOrders = "SupportOrders";
+
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
     {
         [Administration] = [PortalRoles.Administrator],
@@ -30,6 +33,7 @@ public static class PortalPolicies
         [JobsDashboard] = [PortalRoles.Administrator, PortalRoles.FinanceAnalyst],
         // Every role reads some tables; which ones, and which rows, the explorer decides per table.
         [Explorer] = [.. PortalRoles.All],
+        [SupportOrders] = [PortalRoles.SupportAgent, PortalRoles.Administrator, PortalRoles.FinanceAnalyst],
     };
 
     public static void Configure(AuthorizationOptions options)

@@ -1,0 +1,82 @@
+using TicketToken.Data.Tenancy;
+using TicketToken.Portal.Support;
+using TicketToken.Tests.Infrastructure;
+
+namespace TicketToken.Tests.Support;
+
+/// <summary>The order story and a refund on the demo seed ('db seed --scale demo'), not only on hand-made rows.</summary>
+public sealed class OrderStoryDemoSeedTests(OrderStoryDemoSeedTests.Seeded fixture) : IClassFixture<OrderStoryDemoSeedTests.Seeded>
+{
+    public sealed class Seeded : IAsyncLifetime
+    {
+        public PortalAppFactory App { get; } = new();
+
+        public async ValueTask InitializeAsync()
+        {
+            await App.InitializeAsync();
+            await App.SeedEverythingAsync();
+        }
+
+        public async ValueTask DisposeAsync() => await App.DisposeAsync();
+    }
+
+    private static readonly PortalActorInfo Agent = new(Guid.NewGuid(), "agent@example.test", "127.0.0.1");
+
+    public static TheoryData<string, string> Orders() => new()
+    {
+        { "refund", "SELECT order_id FROM public.order_refunds ORDER BY order_id LIMIT 1" },
+        { "chargeback", "SELECT t.order_id FROM public.payment_chargebacks c JOIN public.payment_transactions t ON t.id = c.transaction_id ORDER BY c.id LIMIT 1" },
+        { "resale", "SELECT o.id FROM public.marketplace_transfers mt JOIN public.marketplace_listings l ON l.id = mt.listing_id JOIN public.tickets t ON t.id = l.ticket_id JOIN public.orders o ON o.payment_intent_id = t.payment_id ORDER BY mt.id LIMIT 1" },
+        { "scan", "SELECT o.id FROM public.ticket_scans s JOIN public.tickets t ON t.id = s.ticket_id JOIN public.orders o ON o.payment_intent_id = t.payment_id ORDER BY s.id LIMIT 1" },
+        { "nft", "SELECT o.id FROM public.nft_mints m JOIN public.tickets t ON t.id = m.ticket_id JOIN public.orders o ON o.payment_intent_id = t.payment_id ORDER BY m.id LIMIT 1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Orders))]
+    public async Task A_demo_order_tells_its_story_in_at_most_ten_commands(string kind, string pick)
+    {
+        var orderId = await SupportOrderRows.ScalarAsync<Guid>(fixture.App.DatabaseName, pick);
+        var services = new SupportServices(fixture.App.DatabaseName, Agent);
+
+        var story = await services.Story().LoadAsync(orderId, SupportOrderRows.Agent, TestContext.Current.CancellationToken);
+
+        Assert.NotNull(story);
+        Assert.True(services.Counter.Count <= 10, $"{services.Counter.Count} commands");
+        Assert.Equal(story.Order.TicketQuantity, story.Tickets.Count);
+        var expected = kind switch
+        {
+            "refund" => TimelineKind.Refund,
+            "chargeback" => TimelineKind.Chargeback,
+            "resale" => TimelineKind.Resale,
+            "scan" => TimelineKind.Scan,
+            _ => TimelineKind.Nft,
+        };
+        Assert.Contains(story.Timeline, e => e.Kind == expected);
+        Assert.NotNull(story.Customer);
+    }
+
+    [Fact]
+    public async Task A_paid_demo_order_can_be_refunded_in_part_within_its_policy()
+    {
+        var db = fixture.App.DatabaseName;
+        var orderId = await SupportOrderRows.ScalarAsync<Guid>(db, """
+            SELECT o.id FROM public.orders o JOIN public.payment_transactions t ON t.order_id = o.id AND t.status = 'completed'
+            WHERE NOT EXISTS (SELECT 1 FROM public.order_refunds r WHERE r.order_id = o.id) AND o.refund_locked IS NOT TRUE
+            ORDER BY o.created_at DESC LIMIT 1
+            """);
+        var services = new SupportServices(db, Agent);
+        var ct = TestContext.Current.CancellationToken;
+        var story = (await services.Story().LoadAsync(orderId, SupportOrderRows.Agent, ct))!;
+
+        var outcome = await services.Actions().RefundAsync(
+            new RefundRequest(new OrderCommand(orderId, story.TenantId, Guid.NewGuid(), "CUSTOMER_REQUEST"), RefundKind.Partial, 100), SupportOrderRows.Agent, ct);
+
+        // The demo's events have taken place, so its policies' windows have closed: a refund is a policy exception and waits for approval.
+        Assert.True(story.Allowance.Allowed, story.Allowance.Explanation);
+        Assert.True(outcome.Succeeded, outcome.Message);
+        Assert.Equal(story.Allowance.Exception || 100 > services.Actions().ApprovalThresholdCents, outcome.AwaitingApproval);
+        var after = (await services.Story().LoadAsync(orderId, SupportOrderRows.Agent, ct))!;
+        Assert.Equal(story.Money.ReservedCents + 100, after.Money.ReservedCents);
+        Assert.Contains(after.Timeline, e => e.Kind == TimelineKind.Refund && e.Title.StartsWith("Refund $1.00", StringComparison.Ordinal));
+    }
+}
