@@ -52,6 +52,8 @@ public static class PortalHostingExtensions
         services.AddSingleton<Explorer.ExplorerRlsFacts>();
         services.AddScoped<Explorer.ExplorerData>();
         services.AddScoped<Explorer.BrowserTimeZone>();
+        services.AddScoped<Support.ISupportSearch, Support.SupportSearch>();
+        services.AddScoped<Support.CustomerAccounts>();
         return builder;
     }
 
