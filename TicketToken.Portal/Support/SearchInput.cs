@@ -92,6 +92,11 @@ public sealed partial record SearchInput(string Text, SearchShape Shapes)
         {
             shapes |= SearchShape.Digits;
         }
+        else if (text.Length >= 26 && !text.Any(char.IsWhiteSpace))
+        {
+            // A long single token that fits nothing else: most likely a wallet address in another encoding.
+            shapes |= SearchShape.Wallet;
+        }
         else if (words.Any(w => w.Any(char.IsAsciiLetter)))
         {
             shapes |= SearchShape.Name;
@@ -108,8 +113,36 @@ public sealed partial record SearchInput(string Text, SearchShape Shapes)
         return string.Join(" & ", parts);
     }
 
-    /// <summary>Order numbers (<c>TT042-00001234</c>): the serial's eight-digit token for digit input.</summary>
-    public string? OrderSerialToken => Digits.Length is > 0 and <= 8 && Has(SearchShape.Digits) ? Digits.PadLeft(8, '0') : null;
+    /// <summary>
+    /// Order numbers (<c>TT042-00001234</c>): PostgreSQL's parser reads <c>-00001234</c> as a signed integer, so the orders'
+    /// <c>search_vector</c> holds the serial as the lexeme <c>-00001234</c>. Digit input becomes that lexeme (zero-padded),
+    /// or a prefix of it when typed with its leading zeros.
+    /// </summary>
+    public string? OrderSerialQuery
+    {
+        get
+        {
+            if (!Has(SearchShape.Digits) || Digits.Length is 0 or > 8)
+            {
+                return null;
+            }
+
+            var padded = "-" + Digits.PadLeft(8, '0');
+            return Digits.Length >= 5 && Digits[0] == '0' && Digits.Length < 8 ? $"{padded} | -{Digits}:*" : padded;
+        }
+    }
+
+    /// <summary>An email's local part, for the fuzzy lookup (the domain is no separate word in the full-text index).</summary>
+    public SearchInput LocalPart
+    {
+        get
+        {
+            var at = Text.IndexOf('@', StringComparison.Ordinal);
+            return Has(SearchShape.Email) && at > 0
+                ? this with { Words = WordPattern().Matches(Text[..at].ToLowerInvariant()).Select(m => m.Value).Distinct().ToList() }
+                : this;
+        }
+    }
 
     public string Upper => Text.ToUpperInvariant();
 

@@ -245,11 +245,10 @@ public sealed class SupportSearch(CrossTenantAccess access) : ISupportSearch
                 $"FROM public.orders o WHERE o.order_number >= {lo} AND o.order_number < {hi} ORDER BY o.order_number LIMIT {limit}");
         }
 
-        if (input.Has(SearchShape.Digits) && input.OrderSerialToken is { } serial)
+        if (input.OrderSerialQuery is { } serial)
         {
             // The orders' own full-text index (search_vector) holds the serial part of each order number as a lexeme.
-            var query = serial + (input.Digits.Length >= 5 && input.Digits != serial ? " | " + input.Digits + ":*" : "");
-            var q = P(query);
+            var q = P(serial);
             Add($"SELECT {OrderColumns}, 'order_number', o.order_number::text, 0.8::float8, NULL::uuid " +
                 $"FROM public.orders o WHERE o.search_vector @@ to_tsquery('simple', {q}) LIMIT {limit}");
         }
@@ -260,7 +259,7 @@ public sealed class SupportSearch(CrossTenantAccess access) : ISupportSearch
             Add($"SELECT {CustomerColumns}, 'email', u.email::text, 1.0::float8, NULL::uuid FROM public.users u WHERE u.email = {email} AND u.deleted_at IS NULL");
             Add($"SELECT {OrderColumns}, 'email', {email}, 0.95::float8, NULL::uuid FROM public.orders o " +
                 $"WHERE o.user_id IN (SELECT u.id FROM public.users u WHERE u.email = {email} AND u.deleted_at IS NULL) ORDER BY o.created_at DESC LIMIT {limit}");
-            if (input.PrefixQuery() is { Length: > 0 } prefixes)
+            if (input.LocalPart.PrefixQuery() is { Length: > 0 } prefixes)
             {
                 var q = P(prefixes);
                 Add($"SELECT {CustomerColumns}, 'email', u.email::text, similarity(u.email, {email})::float8, NULL::uuid " +
