@@ -36,7 +36,7 @@ public sealed class SupportSearchEndToEndTests(SeededBrowserFixture fixture) : I
         await page.ClickAsync("[data-test=sign-in]");
         await page.WaitForSelectorAsync("h1:has-text('Welcome back')");
         await page.Locator("[data-test=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
-        await Assertions.Expect(page.Locator("[data-test=search-open]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-test=search-open]")).ToHaveAttributeAsync("data-shortcut", "ready");
 
         await page.Keyboard.PressAsync("Control+k");
         var input = page.Locator("[data-test=search-input]");
