@@ -2,8 +2,6 @@ using System.Data.Common;
 using System.Globalization;
 using System.Security.Claims;
 using System.Text;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
 using TicketToken.Data.Portal;
@@ -117,9 +115,9 @@ public sealed class SupportSearch(CrossTenantAccess access) : ISupportSearch
         }
 
         var plan = Plan(input);
-        var hits = await access.StaffReadAsync(
+        var hits = await access.StaffQueryAsync(
             $"{AuditPurpose} ({input.Shapes}): {input.Text}",
-            (db, ct) => RunAsync(db, plan, ct),
+            (connection, ct) => RunAsync(connection, plan, ct),
             cancellationToken);
         return Group(input, hits);
     }
@@ -142,18 +140,16 @@ public sealed class SupportSearch(CrossTenantAccess access) : ISupportSearch
         : input.Has(SearchShape.Wallet) ? SearchKind.Wallet
         : SearchKind.Order;
 
-    public static async Task<IReadOnlyList<SearchHit>> RunAsync(DbContext db, SearchPlan plan, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<SearchHit>> RunAsync(NpgsqlConnection connection, SearchPlan plan, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(plan);
         if (plan.IsEmpty)
         {
             return [];
         }
 
-        var connection = db.Database.GetDbConnection();
         await using var command = connection.CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         plan.Bind(command);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await ReadAsync(reader, cancellationToken);
@@ -264,7 +260,10 @@ public sealed class SupportSearch(CrossTenantAccess access) : ISupportSearch
                 var q = P(prefixes);
                 Add($"SELECT {CustomerColumns}, 'email', u.email::text, similarity(u.email, {email})::float8, NULL::uuid " +
                     $"FROM (SELECT * FROM public.users u WHERE {UserDocument} @@ to_tsquery('simple', {q}) AND u.email <> {email} LIMIT {FuzzyCandidates}) u " +
-                    $"WHERE similarity(u.email, {email}) >= 0.4 ORDER BY similarity(u.email, {email}) DESC LIMIT {limit}");
+                    $"WHERE similarity(u.email, {email}) >= 0.4 " +
+                    // An exact match makes the fuzzy lookup moot: one index probe skips it.
+                    $"AND NOT EXISTS (SELECT FROM public.users x WHERE x.email = {email} AND x.deleted_at IS NULL) " +
+                    $"ORDER BY similarity(u.email, {email}) DESC LIMIT {limit}");
             }
         }
 
