@@ -111,13 +111,22 @@ public sealed class CrossTenantAccess(
 
     private static readonly ConcurrentDictionary<string, NpgsqlDataSource> ReadOnlySources = new(StringComparer.Ordinal);
 
-    private static NpgsqlDataSource CreateReadOnlySource(string connectionString)
+    private static NpgsqlDataSource CreateReadOnlySource(string connectionString) => NpgsqlDataSource.Create(ReadOnlyConnectionString(connectionString));
+
+    /// <summary>
+    /// The connection string <see cref="StaffQueryAsync{T}"/> uses: read-only from the start, and with automatic preparation,
+    /// so a lookup's statement is planned once per connection (planning against the platform's many indexes costs more
+    /// than running an index lookup).
+    /// </summary>
+    public static string ReadOnlyConnectionString(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         builder.Options = string.IsNullOrWhiteSpace(builder.Options)
             ? "-c default_transaction_read_only=on"
             : builder.Options + " -c default_transaction_read_only=on";
-        return NpgsqlDataSource.Create(builder.ConnectionString);
+        builder.MaxAutoPrepare = 64;
+        builder.AutoPrepareMinUsages = 2;
+        return builder.ConnectionString;
     }
 
     private async Task RecordAsync(string action, string purpose, CancellationToken cancellationToken)

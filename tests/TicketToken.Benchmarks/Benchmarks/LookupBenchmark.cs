@@ -18,7 +18,7 @@ namespace TicketToken.Benchmarks.Benchmarks;
 /// The support search (Ctrl-K) by order number, by email and by ticket id: server time of <see cref="SupportSearch.SearchAsync"/>
 /// exactly as the portal calls it (classification, the recorded staff read, the read-only transaction, the one UNION ALL
 /// statement, grouping), next to the same SQL statement run directly through Npgsql on the same connection string.
-/// Keys are sampled at random from the data and cycled. The search records each call in the audit log; on a database that must
+/// Both sides use the same connection settings (read-only, automatic preparation). Keys are sampled at random from the data and cycled. The search records each call in the audit log; on a database that must
 /// stay as it is (the shared large seed), that insert runs and is rolled back in the same round trip, unless
 /// <c>TT_BENCH_KEEP_AUDIT=1</c>. Reads the platform tables through <c>ConnectionStrings:TicketTokenStaffRead</c> when set,
 /// else through <c>ConnectionStrings:TicketToken</c> (which must then see every tenant's rows: a BYPASSRLS role or superuser).
@@ -58,7 +58,8 @@ public sealed class LookupBenchmark : IBenchmark
         var admin = new ClaimsPrincipal(new ClaimsIdentity(
             [new Claim(ClaimTypes.Role, PortalRoles.Administrator), new Claim(ClaimTypes.Name, "benchmark")], "bench"));
 
-        await using var dataSource = NpgsqlDataSource.Create(staffConnection);
+        // The direct baseline connects exactly as the search does (read-only, statements prepared automatically).
+        await using var dataSource = NpgsqlDataSource.Create(CrossTenantAccess.ReadOnlyConnectionString(staffConnection));
         var keys = new (string Key, string Sql)[]
         {
             ("order_number", $"SELECT order_number FROM public.orders ORDER BY random() LIMIT {SampleKeys}"),

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Npgsql;
 using TicketToken.Portal.Security;
@@ -52,7 +53,8 @@ public sealed class SupportSearchEndToEndTests(SeededBrowserFixture fixture) : I
 
         await page.Keyboard.PressAsync("Enter");
 
-        await page.WaitForURLAsync($"**/support/customers/{userId}");
+        // Blazor navigates inside the page: no load event, so wait for the URL itself.
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/support/customers/{userId}$"));
         await Assertions.Expect(page.Locator("[data-test=customer-email]")).ToContainTextAsync(email);
         await Assertions.Expect(page.Locator("[data-test=customer-order]").First).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "support-customer.png"), FullPage = true });
