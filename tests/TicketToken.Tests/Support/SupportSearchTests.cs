@@ -278,6 +278,29 @@ public sealed class SupportSearchTests(SeededExplorerFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task The_search_connection_cannot_write_and_the_attempt_is_still_recorded()
+    {
+        var admin = SeededExplorerFixture.User(PortalRoles.Administrator, Guid.NewGuid());
+        var services = fixture.App.Services;
+        var access = new CrossTenantAccess(
+            services.GetRequiredService<IDbContextFactory<PlatformDbContext>>(),
+            services.GetRequiredService<IDbContextFactory<PortalDbContext>>(),
+            new Tenancy.CrossTenantAccessTests.FixedActor(new PortalActorInfo(null, admin.Identity!.Name!)),
+            services.GetRequiredService<IOptions<DataAccessOptions>>(),
+            TimeProvider.System);
+        var before = await AuditCountAsync(admin.Identity!.Name!);
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => access.StaffQueryAsync("try to write", async (connection, ct) =>
+        {
+            await using var cmd = new NpgsqlCommand("DELETE FROM public.invalidated_tokens", connection);
+            return await cmd.ExecuteNonQueryAsync(ct);
+        }, TestContext.Current.CancellationToken));
+
+        Assert.Equal(PostgresErrorCodes.ReadOnlySqlTransaction, error.SqlState);
+        Assert.Equal(before + 1, await AuditCountAsync(admin.Identity!.Name!));
+    }
+
+    [Fact]
     public void The_matching_part_is_highlighted()
     {
         var parts = SupportSearch.Highlight("jane.doe.12@demo.example", "DOE.12");
