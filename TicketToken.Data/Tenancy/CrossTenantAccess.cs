@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Data;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Microsoft.Extensions.Options;
 using TicketToken.Data.Infrastructure;
 using TicketToken.Data.Portal;
@@ -68,6 +70,63 @@ public sealed class CrossTenantAccess(
         var result = await work(db, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return result;
+    }
+
+    /// <summary>
+    /// A staff read of one SQL statement (one statement reads one snapshot) on the read-only, RLS-bypassing connection, for
+    /// lookups that must be fast (the support search): no EF context and no explicit transaction, so one round trip. The
+    /// connection starts with <c>default_transaction_read_only=on</c>, so the statement cannot write. The audit row is
+    /// written concurrently on the portal's own connection, and the result is returned only once it is recorded: if the
+    /// audit fails, the read's result is discarded and the error is thrown.
+    /// </summary>
+    public async Task<T> StaffQueryAsync<T>(string purpose, Func<NpgsqlConnection, CancellationToken, Task<T>> query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var connectionString = options.Value.StaffReadConnectionString;
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                "Reading the auth tables across tenants needs ConnectionStrings:TicketTokenStaffRead (a read-only role that may bypass row-level security).");
+        }
+
+        if (string.IsNullOrWhiteSpace(purpose))
+        {
+            throw new ArgumentException("Say why the data is read across tenants.", nameof(purpose));
+        }
+
+        var audit = RecordAsync(StaffReadAuditAction, purpose, cancellationToken);
+        T result;
+        try
+        {
+            await using var connection = await ReadOnlySources.GetOrAdd(connectionString, CreateReadOnlySource).OpenConnectionAsync(cancellationToken);
+            result = await query(connection, cancellationToken);
+        }
+        finally
+        {
+            await audit;
+        }
+
+        return result;
+    }
+
+    private static readonly ConcurrentDictionary<string, NpgsqlDataSource> ReadOnlySources = new(StringComparer.Ordinal);
+
+    private static NpgsqlDataSource CreateReadOnlySource(string connectionString) => NpgsqlDataSource.Create(ReadOnlyConnectionString(connectionString));
+
+    /// <summary>
+    /// The connection string <see cref="StaffQueryAsync{T}"/> uses: read-only from the start, and with automatic preparation,
+    /// so a lookup's statement is planned once per connection (planning against the platform's many indexes costs more
+    /// than running an index lookup).
+    /// </summary>
+    public static string ReadOnlyConnectionString(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        builder.Options = string.IsNullOrWhiteSpace(builder.Options)
+            ? "-c default_transaction_read_only=on"
+            : builder.Options + " -c default_transaction_read_only=on";
+        builder.MaxAutoPrepare = 64;
+        builder.AutoPrepareMinUsages = 2;
+        return builder.ConnectionString;
     }
 
     private async Task RecordAsync(string action, string purpose, CancellationToken cancellationToken)

@@ -55,6 +55,8 @@ public static class PortalHostingExtensions
         services.AddScoped<Explorer.ExplorerWriter>();
         services.AddScoped<Explorer.BrowserTimeZone>();
         services.AddSupportOrders(builder.Configuration);
+        services.AddScoped<Support.ISupportSearch, Support.SupportSearch>();
+        services.AddScoped<Support.CustomerAccounts>();
         return builder;
     }
 
