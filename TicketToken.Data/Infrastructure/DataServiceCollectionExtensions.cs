@@ -41,6 +41,7 @@ public static class DataServiceCollectionExtensions
         services.Configure<Tenancy.DataAccessOptions>(o => o.StaffReadConnectionString = configuration.GetConnectionString(StaffReadConnectionStringName));
         services.TryAddScoped<Tenancy.IPortalActor, Tenancy.SystemPortalActor>();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<Tenancy.ReadAuditQueue>();
         services.AddScoped<Tenancy.CrossTenantAccess>();
         return services;
     }

@@ -37,7 +37,8 @@ public sealed class CrossTenantAccess(
     IDbContextFactory<PortalDbContext> portal,
     IPortalActor actor,
     IOptions<DataAccessOptions> options,
-    TimeProvider clock)
+    TimeProvider clock,
+    ReadAuditQueue? readAudit = null)
 {
     public const string AuditAction = "data.cross_tenant_read";
     public const string StaffReadAuditAction = "data.staff_read";
@@ -75,9 +76,10 @@ public sealed class CrossTenantAccess(
     /// <summary>
     /// A staff read of one SQL statement (one statement reads one snapshot) on the read-only, RLS-bypassing connection, for
     /// lookups that must be fast (the support search): no EF context and no explicit transaction, so one round trip. The
-    /// connection starts with <c>default_transaction_read_only=on</c>, so the statement cannot write. The audit row is
-    /// written concurrently on the portal's own connection, and the result is returned only once it is recorded: if the
-    /// audit fails, the read's result is discarded and the error is thrown.
+    /// connection starts with <c>default_transaction_read_only=on</c>, so the statement cannot write. In the portal (a
+    /// <see cref="ReadAuditQueue"/> registered) the record is queued before the read and group-committed off its path;
+    /// without one it is written concurrently on the portal's own connection, and the result is returned only once it is
+    /// recorded (if that fails, the read's result is discarded and the error is thrown).
     /// </summary>
     public async Task<T> StaffQueryAsync<T>(string purpose, Func<NpgsqlConnection, CancellationToken, Task<T>> query, CancellationToken cancellationToken = default)
     {
@@ -92,6 +94,14 @@ public sealed class CrossTenantAccess(
         if (string.IsNullOrWhiteSpace(purpose))
         {
             throw new ArgumentException("Say why the data is read across tenants.", nameof(purpose));
+        }
+
+        if (readAudit is not null)
+        {
+            // The portal's path: the record is queued before the read runs and written by the group-committing writer.
+            await readAudit.EnqueueAsync(await EntryAsync(StaffReadAuditAction, purpose), cancellationToken);
+            await using var queuedConnection = await ReadOnlySources.GetOrAdd(connectionString, CreateReadOnlySource).OpenConnectionAsync(cancellationToken);
+            return await query(queuedConnection, cancellationToken);
         }
 
         var audit = RecordAsync(StaffReadAuditAction, purpose, cancellationToken);
@@ -136,9 +146,16 @@ public sealed class CrossTenantAccess(
             throw new ArgumentException("Say why the data is read across tenants.", nameof(purpose));
         }
 
-        var who = await actor.GetAsync();
+        var entry = await EntryAsync(action, purpose);
         await using var db = await portal.CreateDbContextAsync(cancellationToken);
-        db.AuditEntries.Add(new PortalAuditEntry
+        db.AuditEntries.Add(entry);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private async Task<PortalAuditEntry> EntryAsync(string action, string purpose)
+    {
+        var who = await actor.GetAsync();
+        return new PortalAuditEntry
         {
             OccurredAt = clock.GetUtcNow(),
             UserId = who.UserId,
@@ -146,8 +163,7 @@ public sealed class CrossTenantAccess(
             Action = action,
             Reason = purpose,
             IpAddress = who.IpAddress,
-        });
-        await db.SaveChangesAsync(cancellationToken);
+        };
     }
 }
 

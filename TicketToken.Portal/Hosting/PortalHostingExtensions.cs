@@ -54,9 +54,7 @@ public static class PortalHostingExtensions
         services.AddScoped<Explorer.ExplorerData>();
         services.AddScoped<Explorer.ExplorerWriter>();
         services.AddScoped<Explorer.BrowserTimeZone>();
-        services.AddSupportOrders(builder.Configuration);
-        services.AddScoped<Support.ISupportSearch, Support.SupportSearch>();
-        services.AddScoped<Support.CustomerAccounts>();
+        services.AddSupport(builder.Configuration);
         return builder;
     }
 

@@ -27,4 +27,36 @@ public static class Timing
 
         return new Stats(samples, "us");
     }
+
+    /// <summary>
+    /// Times two actions alternately (a, b, a, b, ...) after warming both up, so that both see the same machine: the same
+    /// load from other work, the same caches, the same state of tiered compilation. Samples in microseconds.
+    /// </summary>
+    public static async Task<(Stats A, Stats B)> CompareAsync(
+        Func<CancellationToken, Task> a, Func<CancellationToken, Task> b, int warmup, int iterations, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentOutOfRangeException.ThrowIfLessThan(iterations, 1);
+        for (var i = 0; i < warmup; i++)
+        {
+            await a(cancellationToken);
+            await b(cancellationToken);
+        }
+
+        var samplesA = new double[iterations];
+        var samplesB = new double[iterations];
+        for (var i = 0; i < iterations; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var start = Stopwatch.GetTimestamp();
+            await a(cancellationToken);
+            samplesA[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            start = Stopwatch.GetTimestamp();
+            await b(cancellationToken);
+            samplesB[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+
+        return (new Stats(samplesA, "us"), new Stats(samplesB, "us"));
+    }
 }

@@ -83,6 +83,67 @@ public sealed class CrossTenantAccessTests() : TemplateDatabaseTest("tt_cross")
             (db, ct) => db.Database.SqlQuery<long>($"SELECT 1 AS \"Value\"").SingleAsync(ct), TestContext.Current.CancellationToken));
     }
 
+    [Fact]
+    public async Task A_queued_staff_query_is_recorded_by_the_read_audit_writer()
+    {
+        await PlatformRows.AddTenantWithUserAsync(Database, "queued-a");
+        await PlatformRows.AddTenantWithUserAsync(Database, "queued-b");
+        await using var queue = new ReadAuditQueue(
+            new PortalContexts(TemplateDatabase.AppConnectionString(Database)), Microsoft.Extensions.Logging.Abstractions.NullLogger<ReadAuditQueue>.Instance);
+        var access = new CrossTenantAccess(
+            new AppContexts(TemplateDatabase.AppConnectionString(Database)),
+            new PortalContexts(TemplateDatabase.AppConnectionString(Database)),
+            new FixedActor(Agent),
+            Options.Create(new DataAccessOptions { StaffReadConnectionString = TemplateDatabase.StaffReadConnectionString(Database) }),
+            TimeProvider.System,
+            queue);
+
+        var counts = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => access.StaffQueryAsync($"search {i}", async (connection, ct) =>
+        {
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM public.users", connection);
+            return (long)(await command.ExecuteScalarAsync(ct))!;
+        }, TestContext.Current.CancellationToken)));
+        await queue.FlushAsync(TestContext.Current.CancellationToken);
+
+        Assert.All(counts, c => Assert.Equal(2, c));
+        var audit = await AuditAsync();
+        Assert.Equal(20, audit.Count);
+        Assert.All(audit, e => Assert.Equal(CrossTenantAccess.StaffReadAuditAction, e.Action));
+        Assert.All(audit, e => Assert.Equal(Agent.UserId, e.UserId));
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"search {i}").Order(), audit.Select(e => e.Reason!).Order());
+    }
+
+    [Fact]
+    public async Task Read_audit_records_queued_while_the_database_refuses_them_are_written_once_it_accepts_them()
+    {
+        var portalConnection = TestDatabase.ConnectionStringFor(Database);
+        await using (var conn = new NpgsqlConnection(portalConnection))
+        {
+            await conn.OpenAsync(TestContext.Current.CancellationToken);
+            await using var revoke = new NpgsqlCommand("REVOKE INSERT ON portal.audit_log FROM tt_test_app", conn);
+            await revoke.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        await using var queue = new ReadAuditQueue(
+            new PortalContexts(TemplateDatabase.AppConnectionString(Database)), Microsoft.Extensions.Logging.Abstractions.NullLogger<ReadAuditQueue>.Instance);
+        await queue.EnqueueAsync(new PortalAuditEntry { OccurredAt = DateTimeOffset.UtcNow, UserName = "a", Action = CrossTenantAccess.StaffReadAuditAction, Reason = "while refused" },
+            TestContext.Current.CancellationToken);
+        var flushed = queue.FlushAsync(TestContext.Current.CancellationToken);
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        Assert.False(flushed.IsCompleted, "nothing is written while the database refuses the insert");
+        Assert.Empty(await AuditAsync());
+
+        await using (var conn = new NpgsqlConnection(portalConnection))
+        {
+            await conn.OpenAsync(TestContext.Current.CancellationToken);
+            await using var grant = new NpgsqlCommand("GRANT INSERT ON portal.audit_log TO tt_test_app", conn);
+            await grant.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        await flushed.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.Equal("while refused", Assert.Single(await AuditAsync()).Reason);
+    }
+
     private CrossTenantAccess Access(bool staffRead) => new(
         new AppContexts(TemplateDatabase.AppConnectionString(Database)),
         new PortalContexts(TemplateDatabase.AppConnectionString(Database)),
