@@ -70,7 +70,7 @@ public sealed class OrderPageTests(OrderPageTests.Fixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task Open_an_order_refund_part_of_it_and_see_the_refund_on_the_timeline()
+    public async Task Find_an_order_by_email_refund_part_of_it_and_see_the_refund_on_the_timeline()
     {
         await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -81,8 +81,15 @@ public sealed class OrderPageTests(OrderPageTests.Fixture fixture) : IClassFixtu
         var page = await context.NewPageAsync();
         await SignInAsync(page, "support@demo.local");
 
-        await page.GotoAsync(Path);
+        // Find the order the way a support agent would: Ctrl-K, the customer's email, the order among the results.
         await page.Locator("[data-test=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await Assertions.Expect(page.Locator("[data-test=search-open]")).ToHaveAttributeAsync("data-shortcut", "ready");
+        await page.Keyboard.PressAsync("Control+k");
+        await page.Locator("[data-test=search-input]").PressSequentiallyAsync(fixture.Order.CustomerEmail, new() { Delay = 15 });
+        var orderHit = page.Locator($"[data-test=search-result][data-kind=order][data-href='{Path}']");
+        await Assertions.Expect(orderHit).ToHaveCountAsync(1);
+        await orderHit.ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"{Path}$"));
         await Assertions.Expect(page.Locator("[data-test=order-number]")).ToContainTextAsync(fixture.Order.OrderNumber);
         await Assertions.Expect(page.Locator("[data-test=paid]")).ToHaveTextAsync("$144.00");
         await Assertions.Expect(page.Locator("[data-test=customer-link]")).ToHaveAttributeAsync("href", $"/support/customers/{fixture.Order.Customer}");
