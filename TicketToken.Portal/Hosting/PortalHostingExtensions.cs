@@ -12,6 +12,7 @@ using TicketToken.Data.Portal;
 using TicketToken.Jobs.Infrastructure;
 using TicketToken.Portal.Components;
 using TicketToken.Portal.Components.Account;
+using TicketToken.Portal.Explorer;
 using TicketToken.Portal.Health;
 using TicketToken.Portal.Security;
 
@@ -52,6 +53,7 @@ public static class PortalHostingExtensions
         services.AddSingleton<Explorer.ExplorerRlsFacts>();
         services.AddScoped<Explorer.ExplorerData>();
         services.AddScoped<Explorer.BrowserTimeZone>();
+        services.AddExplorerViewsAndExports(builder.Configuration);
         return builder;
     }
 
@@ -163,6 +165,7 @@ public static class PortalHostingExtensions
         app.MapRazorComponents<App>()
             .AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
+        app.MapExplorerExportDownloads();
 
         app.MapHangfireDashboard("/jobs", new DashboardOptions
         {
