@@ -98,7 +98,7 @@ public sealed class SavedViewsMenuTests : PortalComponentTest
     public async Task The_owner_renames_and_deletes_after_confirming()
     {
         var support = await SignInAsAsync("support@demo.local");
-        var table = fixture.Table("ticket", "tickets");
+        var table = fixture.Table("order", "order_notes");
         var views = fixture.App.Services.CreateScope().ServiceProvider.GetRequiredService<ExplorerSavedViews>();
         Assert.True((await views.SaveAsync(table, GridState.Parse("?q=abc"), "Support tickets", null, support, Xunit.TestContext.Current.CancellationToken)).Succeeded);
         Render<MudPopoverProvider>();
