@@ -77,8 +77,26 @@ public sealed class ExplorerCircuitMemoryBenchmark : IBenchmark
         }
 
         var released = Heap();
+
+        // A second round of open-then-close: if the heap still grows, something outlives a closed page; if not, what
+        // stayed after the first round is process-wide (pools, caches) and bounded.
+        var second = new List<OpenPage>(Circuits);
+        for (var i = 0; i < Circuits; i++)
+        {
+            second.Add(await OpenAsync(app.Services, admin));
+        }
+
+        foreach (var page in second)
+        {
+            await page.DisposeAsync();
+        }
+
+        var afterSecond = Heap();
+        BenchmarkContext.Log(string.Create(CultureInfo.InvariantCulture,
+            $"closed: {released / 1048576.0:0.0} MB; after a second round of {Circuits} opened and closed: {afterSecond / 1048576.0:0.0} MB"));
         return
         [
+            new Figure($"{Name}.growth-after-close.kb", (afterSecond - released) / (double)Circuits / 1024, "KB", "per page, heap growth over a second open-and-close round (leak check)"),
             new Figure($"{Name}.managed.kb", perCircuit / 1024, "KB", $"managed heap held per open explorer page (orders, {rows} rows), mean of {Circuits}"),
             new Figure($"{Name}.released.kb", (after - released) / (double)Circuits / 1024, "KB", "per page, given back when the pages were closed"),
             new Figure($"{Name}.html.kb", html.Length / 1024.0, "KB", "the page's rendered HTML (for scale)"),
