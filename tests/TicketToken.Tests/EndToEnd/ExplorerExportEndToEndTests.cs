@@ -77,7 +77,15 @@ public sealed class ExplorerExportEndToEndTests(ExportingBrowserFixture fixture)
         await page.ClickAsync("[data-test=export-csv]");
         await Assertions.Expect(page.Locator("[data-test=export]")).ToHaveCountAsync(1);
         var done = page.Locator("[data-test=export][data-status=Completed]");
-        await Assertions.Expect(done).ToBeVisibleAsync(new() { Timeout = 90_000 });
+        try
+        {
+            await Assertions.Expect(done).ToBeVisibleAsync(new() { Timeout = 90_000 });
+        }
+        catch (PlaywrightException)
+        {
+            Assert.Fail("The export did not finish. " + await DiagnoseAsync());
+        }
+
         Assert.Equal(total.ToString(System.Globalization.CultureInfo.InvariantCulture), await done.GetAttributeAsync("data-rows"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "explorer-export.png") });
 
@@ -98,5 +106,34 @@ public sealed class ExplorerExportEndToEndTests(ExportingBrowserFixture fixture)
         {
             File.Delete(path);
         }
+    }
+
+    /// <summary>What Hangfire and the export row say, for a failure message.</summary>
+    private async Task<string> DiagnoseAsync()
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(TestDatabase.ConnectionStringFor(fixture.App.DatabaseName));
+        await conn.OpenAsync();
+        var parts = new List<string>();
+        foreach (var sql in new[]
+        {
+            "SELECT string_agg(status || ' ' || rows_done || ' ' || coalesce(error, '') || ' job ' || coalesce(job_id, '-'), '; ') FROM portal.explorer_exports",
+            "SELECT string_agg(id || ' ' || coalesce(statename, '-') || ' ' || invocationdata::text, '; ') FROM hangfire.job",
+            "SELECT string_agg(s.reason || ' ' || coalesce(s.data::text, ''), '; ') FROM hangfire.state s",
+            "SELECT string_agg(id || ' ' || data::text, '; ') FROM hangfire.server",
+            "SELECT string_agg(queue || ' ' || jobid, '; ') FROM hangfire.jobqueue",
+        })
+        {
+            try
+            {
+                await using var cmd = new Npgsql.NpgsqlCommand(sql, conn);
+                parts.Add(Convert.ToString(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) ?? "");
+            }
+            catch (Npgsql.PostgresException ex)
+            {
+                parts.Add(ex.MessageText);
+            }
+        }
+
+        return string.Join(" || ", parts);
     }
 }
