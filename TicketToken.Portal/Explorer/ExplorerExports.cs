@@ -41,7 +41,7 @@ public sealed record ExportRequestResult(string? Error, ExportStatusView? Export
 /// </summary>
 public sealed class ExplorerExports(
     IDbContextFactory<PortalDbContext> portal,
-    IBackgroundJobClient jobs,
+    ExplorerExportQueue queue,
     IOptions<ExplorerExportOptions> options,
     TimeProvider clock)
 {
@@ -119,7 +119,7 @@ public sealed class ExplorerExports(
             await db.SaveChangesAsync(ct);
         }
 
-        var jobId = jobs.Create<ExplorerExportJob>(j => j.RunAsync(export.Id, CancellationToken.None), new EnqueuedState(ExplorerExportJob.Queue));
+        var jobId = queue.Client.Create<ExplorerExportJob>(j => j.RunAsync(export.Id, CancellationToken.None), new EnqueuedState(ExplorerExportJob.Queue));
         await using (var db = await portal.CreateDbContextAsync(ct))
         {
             await db.Exports.Where(e => e.Id == export.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.JobId, jobId), ct);

@@ -1,5 +1,12 @@
 using Hangfire;
+using Hangfire.Client;
+using Hangfire.Common;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Hangfire.Server;
+using Hangfire.States;
 using Microsoft.Extensions.Options;
+using TicketToken.Data.Infrastructure;
 using TicketToken.Jobs.Infrastructure;
 using TicketToken.Portal.Security;
 
@@ -19,18 +26,13 @@ public static partial class ExplorerExportsHosting
         services.AddHostedService<ExplorerRecurringJobsRegistrar>();
 
         // Exports need the explorer's catalog, so they run in portal processes: every portal instance serves the export
-        // queue (and the files live in the database, so any instance can hand out the download).
-        var workers = configuration.GetSection(ExplorerExportOptions.Section).Get<ExplorerExportOptions>()?.WorkerCount ?? 1;
-        if (workers > 0)
-        {
-            services.AddHangfireServer(o =>
-            {
-                o.WorkerCount = workers;
-                o.Queues = [ExplorerExportJob.Queue];
-                o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:exports";
-            });
-        }
-
+        // queue (and the files live in the database, so any instance can hand out the download). The queue has its own
+        // storage, client and server bound to this host's services, never Hangfire's process-wide JobStorage.Current or
+        // JobActivator.Current (which another host in the same process, e.g. in tests, could have replaced).
+        services.AddSingleton(sp => new ExplorerExportQueue(new PostgreSqlStorage(
+            new NpgsqlConnectionFactory(sp.GetRequiredService<IConfiguration>().GetTicketTokenConnectionString(), JobsServiceCollectionExtensions.HangfireStorageOptions()),
+            JobsServiceCollectionExtensions.HangfireStorageOptions())));
+        services.AddHostedService<ExplorerExportServer>();
         return services;
     }
 
@@ -53,13 +55,13 @@ public static partial class ExplorerExportsHosting
     }
 
     private sealed partial class ExplorerRecurringJobsRegistrar(
-        IRecurringJobManager recurringJobs, IOptions<JobsOptions> options, ILogger<ExplorerRecurringJobsRegistrar> logger) : IHostedService
+        ExplorerExportQueue queue, IOptions<JobsOptions> options, ILogger<ExplorerRecurringJobsRegistrar> logger) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
             if (options.Value.RegisterRecurringJobs)
             {
-                recurringJobs.AddOrUpdate<ExplorerExportCleanupJob>(
+                new RecurringJobManager(queue.Storage).AddOrUpdate<ExplorerExportCleanupJob>(
                     ExplorerExportCleanupJob.RecurringJobId,
                     ExplorerExportJob.Queue,
                     job => job.RunAsync(CancellationToken.None),
@@ -76,4 +78,59 @@ public static partial class ExplorerExportsHosting
         [LoggerMessage(Level = LogLevel.Information, Message = "Recurring job registered ({JobId})")]
         private static partial void LogRegistered(ILogger logger, string jobId);
     }
+
+    /// <summary>The portal's Hangfire server for the export queue, activating jobs from this host's services.</summary>
+    private sealed class ExplorerExportServer(ExplorerExportQueue queue, IServiceScopeFactory scopes, IOptions<ExplorerExportOptions> options) : IHostedService, IDisposable
+    {
+        private BackgroundJobServer? server;
+
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            var workers = options.Value.WorkerCount;
+            if (workers <= 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            var filters = JobFilterProviders.Providers;
+            var activator = new Hangfire.AspNetCore.AspNetCoreJobActivator(scopes);
+            // The one constructor that takes an activator and filters instead of Hangfire's process-wide defaults.
+#pragma warning disable CS0618
+            server = new BackgroundJobServer(
+                new BackgroundJobServerOptions
+                {
+                    WorkerCount = workers,
+                    Queues = [ExplorerExportJob.Queue],
+                    ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:exports",
+                },
+                queue.Storage,
+                [],
+                filters,
+                activator,
+                new BackgroundJobFactory(filters),
+                new BackgroundJobPerformer(filters, activator),
+                new BackgroundJobStateChanger(filters));
+#pragma warning restore CS0618
+            return Task.CompletedTask;
+        }
+
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            if (server is not null)
+            {
+                server.SendStop();
+                await server.WaitForShutdownAsync(cancellationToken);
+            }
+        }
+
+        public void Dispose() => server?.Dispose();
+    }
+}
+
+/// <summary>The export queue's own Hangfire storage and client.</summary>
+public sealed class ExplorerExportQueue(JobStorage storage)
+{
+    public JobStorage Storage { get; } = storage;
+
+    public IBackgroundJobClient Client { get; } = new BackgroundJobClient(storage);
 }
