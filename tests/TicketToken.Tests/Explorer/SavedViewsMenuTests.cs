@@ -105,7 +105,9 @@ public sealed class SavedViewsMenuTests : PortalComponentTest
         var cut = Render<SavedViewsMenu>(p => p.Add(c => c.Table, table).Add(c => c.State, GridState.Parse("")));
 
         cut.Find("[data-test=saved-views-toggle]").Click();
-        cut.WaitForElement("[data-test=saved-view-rename]").Click();
+        cut.WaitForElement("[data-test=saved-view-rename]");
+        cut.Find("[data-test=saved-view-rename]").Click();
+        cut.WaitForElement("[data-test=rename-save]");
         var rename = cut.FindComponents<MudTextField<string>>().Single(f => f.Instance.Label == "New name");
         await cut.InvokeAsync(() => rename.Instance.ValueChanged.InvokeAsync("Tickets with abc"));
         cut.Find("[data-test=rename-save]").Click();
