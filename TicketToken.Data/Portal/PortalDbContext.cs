@@ -7,7 +7,7 @@ namespace TicketToken.Data.Portal;
 
 /// <summary>
 /// The portal's own data, in schema <c>portal</c> with its own migrations history: Identity, the audit log,
-/// venue links and data-protection keys. It never touches a platform table, so it can run on the platform's database.
+/// venue links, data-protection keys, explorer saved views and exports. It never touches a platform table, so it can run on the platform's database.
 /// </summary>
 public class PortalDbContext(DbContextOptions<PortalDbContext> options)
     : IdentityDbContext<PortalUser, PortalRole, Guid, IdentityUserClaim<Guid>, IdentityUserRole<Guid>,
@@ -22,6 +22,12 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<PortalUserVenue> UserVenues => Set<PortalUserVenue>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public DbSet<ExplorerSavedView> SavedViews => Set<ExplorerSavedView>();
+
+    public DbSet<ExplorerExport> Exports => Set<ExplorerExport>();
+
+    public DbSet<ExplorerExportChunk> ExportChunks => Set<ExplorerExportChunk>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

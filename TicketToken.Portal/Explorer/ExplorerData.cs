@@ -12,7 +12,7 @@ namespace TicketToken.Portal.Explorer;
 /// Loads grid pages and records for the explorer, one context per operation, always inside the access path the user's
 /// role allows: staff across tenants (recorded), venue managers inside their tenant and venues.
 /// </summary>
-public sealed class ExplorerData(
+public sealed partial class ExplorerData(
     IDbContextFactory<PlatformDbContext> platform,
     IDbContextFactory<PortalDbContext> portal,
     CrossTenantAccess crossTenant,

@@ -12,6 +12,7 @@ using TicketToken.Data.Portal;
 using TicketToken.Jobs.Infrastructure;
 using TicketToken.Portal.Components;
 using TicketToken.Portal.Components.Account;
+using TicketToken.Portal.Explorer;
 using TicketToken.Portal.Health;
 using TicketToken.Portal.Security;
 using TicketToken.Portal.Support;
@@ -55,6 +56,7 @@ public static class PortalHostingExtensions
         services.AddScoped<Explorer.ExplorerWriter>();
         services.AddScoped<Explorer.BrowserTimeZone>();
         services.AddSupport(builder.Configuration);
+        services.AddExplorerViewsAndExports(builder.Configuration);
         return builder;
     }
 
@@ -166,6 +168,7 @@ public static class PortalHostingExtensions
         app.MapRazorComponents<App>()
             .AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
+        app.MapExplorerExportDownloads();
 
         app.MapHangfireDashboard("/jobs", new DashboardOptions
         {

@@ -177,6 +177,189 @@ namespace TicketToken.Data.Migrations.Portal
                     b.ToTable("user_tokens", "portal");
                 });
 
+            modelBuilder.Entity("TicketToken.Data.Portal.ExplorerExport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("error");
+
+                    b.Property<long?>("EstimatedTotal")
+                        .HasColumnType("bigint")
+                        .HasColumnName("estimated_total");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("FileName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("file_name");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("format");
+
+                    b.Property<string>("JobId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Query")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("query");
+
+                    b.Property<Guid>("RequestedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("requested_by");
+
+                    b.Property<string>("RequestedByName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("requested_by_name");
+
+                    b.Property<long>("RowsDone")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rows_done");
+
+                    b.Property<string>("Service")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("service");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size_bytes");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("TableName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("table_name");
+
+                    b.HasKey("Id")
+                        .HasName("pk_explorer_exports");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_explorer_exports_expires_at");
+
+                    b.HasIndex("RequestedBy", "CreatedAt")
+                        .HasDatabaseName("ix_explorer_exports_requested_by_created_at");
+
+                    b.ToTable("explorer_exports", "portal");
+                });
+
+            modelBuilder.Entity("TicketToken.Data.Portal.ExplorerExportChunk", b =>
+                {
+                    b.Property<Guid>("ExportId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("export_id");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("integer")
+                        .HasColumnName("sequence");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("data");
+
+                    b.HasKey("ExportId", "Sequence")
+                        .HasName("pk_explorer_export_chunks");
+
+                    b.ToTable("explorer_export_chunks", "portal");
+                });
+
+            modelBuilder.Entity("TicketToken.Data.Portal.ExplorerSavedView", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("Query")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("query");
+
+                    b.Property<string>("Service")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("service");
+
+                    b.Property<string>("SharedWithRole")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("shared_with_role");
+
+                    b.Property<string>("TableName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("table_name");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_explorer_saved_views");
+
+                    b.HasIndex("Service", "TableName", "SharedWithRole")
+                        .HasDatabaseName("ix_explorer_saved_views_service_table_name_shared_with_role");
+
+                    b.HasIndex("OwnerId", "Service", "TableName", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_explorer_saved_views_owner_id_service_table_name_name");
+
+                    b.ToTable("explorer_saved_views", "portal", t =>
+                        {
+                            t.HasCheckConstraint("ck_explorer_saved_views_name_not_blank", "btrim(name) <> ''");
+                        });
+                });
+
             modelBuilder.Entity("TicketToken.Data.Portal.PortalAuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -462,6 +645,38 @@ namespace TicketToken.Data.Migrations.Portal
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_user_tokens_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("TicketToken.Data.Portal.ExplorerExport", b =>
+                {
+                    b.HasOne("TicketToken.Data.Portal.PortalUser", null)
+                        .WithMany()
+                        .HasForeignKey("RequestedBy")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_explorer_exports_asp_net_users_requested_by");
+                });
+
+            modelBuilder.Entity("TicketToken.Data.Portal.ExplorerExportChunk", b =>
+                {
+                    b.HasOne("TicketToken.Data.Portal.ExplorerExport", null)
+                        .WithMany()
+                        .HasForeignKey("ExportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_explorer_export_chunks_exports_export_id");
+                });
+
+            modelBuilder.Entity("TicketToken.Data.Portal.ExplorerSavedView", b =>
+                {
+                    b.HasOne("TicketToken.Data.Portal.PortalUser", "Owner")
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_explorer_saved_views_asp_net_users_owner_id");
+
+                    b.Navigation("Owner");
                 });
 
             modelBuilder.Entity("TicketToken.Data.Portal.PortalUserVenue", b =>

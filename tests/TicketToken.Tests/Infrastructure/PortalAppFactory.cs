@@ -59,6 +59,7 @@ public sealed partial class PortalAppFactory : WebApplicationFactory<Program>, I
         builder.UseSetting("ConnectionStrings:TicketTokenStaffRead", TemplateDatabase.StaffReadConnectionString(DatabaseName));
         builder.UseSetting("Jobs:RunInProcess", "false");
         builder.UseSetting("Jobs:RegisterRecurringJobs", "false");
+        builder.UseSetting("Explorer:Exports:WorkerCount", "0");
         if (kestrel)
         {
             builder.UseSetting("Urls", "http://127.0.0.1:0");
