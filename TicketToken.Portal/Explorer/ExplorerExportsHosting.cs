@@ -119,7 +119,14 @@ public static partial class ExplorerExportsHosting
             if (server is not null)
             {
                 server.SendStop();
-                await server.WaitForShutdownAsync(cancellationToken);
+                try
+                {
+                    await server.WaitForShutdownAsync(cancellationToken);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Hangfire already tore its dispatchers down (for example after its storage failed): stopped.
+                }
             }
         }
 
