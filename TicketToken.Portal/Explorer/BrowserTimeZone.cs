@@ -21,7 +21,7 @@ public sealed class BrowserTimeZone
         try
         {
             var id = await js.InvokeAsync<string>("tt.timeZone");
-            Zone = TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;
+            Zone = id is { Length: > 0 } && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;
         }
         catch (JSException)
         {
