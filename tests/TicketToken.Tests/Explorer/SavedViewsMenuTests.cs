@@ -114,6 +114,7 @@ public sealed class SavedViewsMenuTests : PortalComponentTest
         cut.WaitForAssertion(() => Assert.Equal("Tickets with abc", cut.Find("[data-test=saved-view]").GetAttribute("data-view")));
 
         cut.Find("[data-test=saved-view-delete]").Click();
+        cut.WaitForElement("[data-test=saved-view-delete-confirm]");
         Assert.Single(cut.FindAll("[data-test=saved-view]"));
         cut.Find("[data-test=saved-view-delete-confirm]").Click();
         cut.WaitForElement("[data-test=saved-views-empty]");
