@@ -699,25 +699,8 @@ public sealed partial class ExplorerWriter(
         }
 
         /// <summary>The audit row, on this connection and in this transaction: it commits or rolls back with the write.</summary>
-        public async Task AuditAsync(string action, string key, Guid? tenant, string? before, string? after, string reason, PortalActorInfo actor, CancellationToken ct)
-        {
-            await using var cmd = Command("""
-                INSERT INTO portal.audit_log (occurred_at, user_id, user_name, action, table_name, record_key, tenant_id, before, after, reason, ip_address)
-                VALUES (@at, @user, @name, @action, @table, @key, @tenant, CAST(@before AS jsonb), CAST(@after AS jsonb), @reason, @ip)
-                """);
-            cmd.Parameters.Add(new NpgsqlParameter("at", NpgsqlDbType.TimestampTz) { Value = owner.time.GetUtcNow() });
-            cmd.Parameters.Add(new NpgsqlParameter("user", NpgsqlDbType.Uuid) { Value = (object?)actor.UserId ?? DBNull.Value });
-            cmd.Parameters.Add(new NpgsqlParameter("name", NpgsqlDbType.Text) { Value = actor.Name });
-            cmd.Parameters.Add(new NpgsqlParameter("action", NpgsqlDbType.Text) { Value = action });
-            cmd.Parameters.Add(new NpgsqlParameter("table", NpgsqlDbType.Text) { Value = table.Name });
-            cmd.Parameters.Add(new NpgsqlParameter("key", NpgsqlDbType.Text) { Value = key });
-            cmd.Parameters.Add(new NpgsqlParameter("tenant", NpgsqlDbType.Uuid) { Value = (object?)tenant ?? DBNull.Value });
-            cmd.Parameters.Add(new NpgsqlParameter("before", NpgsqlDbType.Text) { Value = (object?)before ?? DBNull.Value });
-            cmd.Parameters.Add(new NpgsqlParameter("after", NpgsqlDbType.Text) { Value = (object?)after ?? DBNull.Value });
-            cmd.Parameters.Add(new NpgsqlParameter("reason", NpgsqlDbType.Text) { Value = reason.Trim() });
-            cmd.Parameters.Add(new NpgsqlParameter("ip", NpgsqlDbType.Text) { Value = (object?)actor.IpAddress ?? DBNull.Value });
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
+        public Task AuditAsync(string action, string key, Guid? tenant, string? before, string? after, string reason, PortalActorInfo actor, CancellationToken ct) =>
+            PortalAuditLog.AppendAsync(connection, transaction, actor, new PortalAuditRecord(action, table.Name, key, tenant, before, after, reason, owner.time.GetUtcNow()), ct);
 
         public Task CommitAsync(CancellationToken ct) => transaction.CommitAsync(ct);
 

@@ -190,10 +190,7 @@ public sealed class CustomerAccounts(
             var beforeJson = JsonSerializer.Serialize(new { failed_login_attempts = state.FailedLoginAttempts, locked_until = state.LockedUntil });
             var afterJson = JsonSerializer.Serialize(new { failed_login_attempts = 0, locked_until = (DateTimeOffset?)null });
             var key = customerId.ToString();
-            await db.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT INTO portal.audit_log (occurred_at, user_id, user_name, action, table_name, record_key, tenant_id, before, after, reason, ip_address)
-                VALUES ({now}, {who.UserId}, {who.Name}, {UnlockAction}, 'users', {key}, {tenantId}, {beforeJson}::jsonb, {afterJson}::jsonb, {reason}, {who.IpAddress})
-                """, ct);
+            await db.Database.AppendAsync(who, new PortalAuditRecord(UnlockAction, "users", key, tenantId, beforeJson, afterJson, reason, now), ct);
             return new UnlockResult(UnlockOutcome.Unlocked, "The account is unlocked and its failed sign-in count is reset.");
         }, cancellationToken);
     }

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using TicketToken.Data;
+using TicketToken.Data.Portal;
 using TicketToken.Data.Tenancy;
 
 namespace TicketToken.Portal.Support;
@@ -569,16 +570,8 @@ public sealed class OrderActions(
     }
 
     /// <summary>The portal audit entry, written on the action's own connection and transaction.</summary>
-    private static Task<int> AuditAsync(
+    private static Task AuditAsync(
         PlatformDbContext db, PortalActorInfo who, string action, string table, string key, Guid tenantId, JsonObject? before, JsonObject? after,
-        string reason, DateTimeOffset now, CancellationToken ct)
-    {
-        var beforeText = before?.ToJsonString();
-        var afterText = after?.ToJsonString();
-        return db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO portal.audit_log (occurred_at, user_id, user_name, action, table_name, record_key, tenant_id, before, after, reason, ip_address)
-            VALUES ({now}, {who.UserId}, {who.Name}, {action}, {table}, {key}, {tenantId}, CAST({beforeText} AS jsonb), CAST({afterText} AS jsonb),
-                {(reason.Length > 1000 ? reason[..1000] : reason)}, {who.IpAddress})
-            """, ct);
-    }
+        string reason, DateTimeOffset now, CancellationToken ct) =>
+        db.Database.AppendAsync(who, new PortalAuditRecord(action, table, key, tenantId, before?.ToJsonString(), after?.ToJsonString(), reason, now), ct);
 }
