@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Bunit;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -38,8 +37,7 @@ public sealed class ExplorerGridTests : PortalComponentTest
     private async Task<ClaimsPrincipal> SignInAsAsync(string email)
     {
         var user = await fixture.UserAsync(email);
-        Services.AddSingleton<AuthenticationStateProvider>(new Fixed(user));
-        Services.AddCascadingAuthenticationState();
+        SignIn(user);
         Services.AddSingleton(fixture.Data(user));
         Services.AddSingleton<IPortalActor>(new Tenancy.CrossTenantAccessTests.FixedActor(new PortalActorInfo(null, email)));
         return user;
@@ -106,10 +104,5 @@ public sealed class ExplorerGridTests : PortalComponentTest
 
         cut.WaitForAssertion(() => Assert.Contains("order/orders", cut.Find("[data-test=explorer-denied]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(20));
         Assert.Empty(cut.FindAll("[data-test=grid-row]"));
-    }
-
-    private sealed class Fixed(ClaimsPrincipal user) : AuthenticationStateProvider
-    {
-        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));
     }
 }

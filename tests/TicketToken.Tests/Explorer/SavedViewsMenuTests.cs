@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Bunit;
 using Bunit.TestDoubles;
-using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using TicketToken.Data.Portal;
@@ -28,8 +27,7 @@ public sealed class SavedViewsMenuTests : PortalComponentTest
     private async Task<ClaimsPrincipal> SignInAsAsync(string email)
     {
         var user = await fixture.UserAsync(email);
-        Services.AddSingleton<AuthenticationStateProvider>(new Fixed(user));
-        Services.AddCascadingAuthenticationState();
+        SignIn(user);
         return user;
     }
 
@@ -119,10 +117,5 @@ public sealed class SavedViewsMenuTests : PortalComponentTest
         cut.Find("[data-test=saved-view-delete-confirm]").Click();
         cut.WaitForElement("[data-test=saved-views-empty]");
         Assert.Empty(await views.ListAsync(table, support, Xunit.TestContext.Current.CancellationToken));
-    }
-
-    private sealed class Fixed(ClaimsPrincipal user) : AuthenticationStateProvider
-    {
-        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));
     }
 }

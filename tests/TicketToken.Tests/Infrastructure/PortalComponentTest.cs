@@ -32,7 +32,12 @@ public abstract class PortalComponentTest : BunitContext
             claims.Add(new Claim(TwoFactorSatisfiedRequirement.AuthenticationMethodClaim, "mfa"));
         }
 
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, "Test"));
+        SignIn(new ClaimsPrincipal(new ClaimsIdentity(claims, "Test")));
+    }
+
+    /// <summary>Signs in the given user (for example a demo account as the portal would see it).</summary>
+    protected void SignIn(ClaimsPrincipal principal)
+    {
         Services.AddSingleton<AuthenticationStateProvider>(new FixedAuthenticationStateProvider(principal));
         Services.AddCascadingAuthenticationState();
     }
