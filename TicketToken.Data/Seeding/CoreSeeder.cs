@@ -40,6 +40,9 @@ internal sealed class CoreSeeder
     private readonly int _stageCount;
     private bool _replicaActive;
 
+    /// <summary>Where the time went: one entry per COPY and per index rebuild, in order.</summary>
+    public List<SeedPhase> Phases { get; } = [];
+
     // Bulk mode: tables emptied by TRUNCATE in this transaction (they were empty already), loaded with COPY FREEZE.
     private readonly HashSet<string> _fresh = new(StringComparer.Ordinal);
 
@@ -271,6 +274,7 @@ internal sealed class CoreSeeder
     private async Task CopyAsync(string table, string[] columns, IEnumerable<object?[]> rows, long expected, bool replica, CancellationToken ct)
     {
         var stage = _nextStage();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await ReplicaAsync(replica, ct);
         _progress?.Report(new SeedProgress(table, 0, expected, stage, _stageCount));
         var deferred = _bulk && expected * 50 >= _w.OrderCount ? await DropSecondaryIndexesAsync(table, ct) : [];
@@ -288,10 +292,13 @@ internal sealed class CoreSeeder
 
         await writer.CompleteAsync(ct);
         RowsWritten += n;
+        Phases.Add(new SeedPhase($"{table} (copy)", clock.Elapsed, n));
         if (deferred.Count > 0)
         {
             _progress?.Report(new SeedProgress(table, n, n + 1, stage, _stageCount));
+            clock.Restart();
             await RecreateIndexesAsync(deferred, ct);
+            Phases.Add(new SeedPhase($"{table} ({deferred.Count} indexes)", clock.Elapsed, 0));
         }
 
         _progress?.Report(new SeedProgress(table, n, n, stage, _stageCount));
@@ -350,11 +357,13 @@ internal sealed class CoreSeeder
     private async Task<long> ExecAsync(string table, string sql, Action<NpgsqlParameterCollection> parameters, CancellationToken ct)
     {
         var stage = _nextStage();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await ReplicaAsync(false, ct);
         await using var cmd = new NpgsqlCommand(sql, _conn);
         parameters(cmd.Parameters);
         var n = await cmd.ExecuteNonQueryAsync(ct);
         RowsWritten += n;
+        Phases.Add(new SeedPhase($"{table} (insert)", clock.Elapsed, n));
         _progress?.Report(new SeedProgress(table, n, n, stage, _stageCount));
         return n;
     }

@@ -87,6 +87,9 @@ public sealed class PlatformSeeder
             var coreSeeder = new CoreSeeder(conn, catalog, ctx, world, bulk, superuser, progress, () => ++stage, stageCount);
             await coreSeeder.SeedAsync(ct);
             var written = coreSeeder.RowsWritten;
+            var phases = new List<SeedPhase>(coreSeeder.Phases);
+            var phaseClock = Stopwatch.StartNew();
+            var genericRowsBefore = written;
 
             var generic = new GenericTableSeeder(conn, catalog, ctx, deferred);
             var fallbacks = new List<string>();
@@ -119,7 +122,9 @@ public sealed class PlatformSeeder
                 await ExecAsync(conn, "RELEASE SAVEPOINT generic_table", ct);
             }
 
+            phases.Add(new SeedPhase($"{genericTables.Count} generic tables", phaseClock.Elapsed, written - genericRowsBefore));
             var seedingElapsed = clock.Elapsed;
+            phaseClock.Restart();
             IReadOnlyList<string> violations = [];
             var fkCount = 0;
             if (options.VerifyForeignKeys)
@@ -131,9 +136,13 @@ public sealed class PlatformSeeder
                 {
                     throw new InvalidOperationException("The seeded data violates foreign keys: " + string.Join("; ", violations));
                 }
+
+                phases.Add(new SeedPhase($"verify {fkCount} foreign keys", phaseClock.Elapsed, 0));
             }
 
+            phaseClock.Restart();
             await tx.CommitAsync(ct);
+            phases.Add(new SeedPhase("commit", phaseClock.Elapsed, 0));
 
             var demoVenues = world.Venues.Where(v => v.Tenant == 0).Select(v => v.Id).ToList();
             return new SeedReport(false, world.Tenants[0].Id, demoVenues, await CountRowsAsync(conn, catalog, ct), clock.Elapsed)
@@ -146,6 +155,7 @@ public sealed class PlatformSeeder
                 BulkModeUsed = bulk,
                 GenericFallbacks = fallbacks,
                 SeedingElapsed = seedingElapsed,
+                Phases = phases,
             };
         }
         finally

@@ -74,4 +74,10 @@ public sealed record SeedReport(
 
     /// <summary>Time spent writing rows, excluding the foreign key verification.</summary>
     public TimeSpan SeedingElapsed { get; init; }
+
+    /// <summary>Where the time went: the core tables' COPYs and index rebuilds, the generic tables, the checks and the commit.</summary>
+    public IReadOnlyList<SeedPhase> Phases { get; init; } = [];
 }
+
+/// <summary>One timed part of a seeding run. <paramref name="Rows"/> is 0 for work that writes no rows (index builds, checks).</summary>
+public sealed record SeedPhase(string Name, TimeSpan Elapsed, long Rows);

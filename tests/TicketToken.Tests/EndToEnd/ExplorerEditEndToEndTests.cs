@@ -14,13 +14,13 @@ public sealed class ExplorerEditEndToEndTests(SeededBrowserFixture fixture) : IC
         var id = await ScalarAsync<Guid>("SELECT id FROM public.events WHERE deleted_at IS NULL ORDER BY id LIMIT 1 OFFSET 20");
         await using var context = await NewContextAsync();
         var page = await context.NewPageAsync();
-        await SignInAsync(page);
+        await BrowserSteps.SignInAsync(page, "admin@demo.local");
 
         await page.GotoAsync($"/explorer/event/events/{id}");
-        await page.Locator("[data-test=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await BrowserSteps.WaitForInteractiveAsync(page);
         await page.ClickAsync("[data-test=edit]");
-        await page.WaitForURLAsync($"**/explorer/event/events/{id}/edit");
-        await page.Locator("[data-test=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/explorer/event/events/{id}/edit$"));
+        await BrowserSteps.WaitForInteractiveAsync(page);
         await Assertions.Expect(page.Locator("[data-field=name] input")).Not.ToHaveValueAsync("");
 
         // A bad value first: the message shows next to the field and the input stays.
@@ -33,7 +33,7 @@ public sealed class ExplorerEditEndToEndTests(SeededBrowserFixture fixture) : IC
 
         await page.FillAsync("[data-field=age_restriction] input", "18");
         await page.ClickAsync("[data-test=save]");
-        await page.WaitForURLAsync($"**/explorer/event/events/{id}");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/explorer/event/events/{id}$"));
         await Assertions.Expect(page.Locator("[data-test=record-fields] td[data-column=name]")).ToHaveTextAsync("Edited in a real browser");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "explorer-edit-saved.png"), FullPage = true });
         Assert.Equal(1L, await ScalarAsync<long>($"SELECT count(*) FROM public.events WHERE id = '{id}' AND name = 'Edited in a real browser' AND age_restriction = 18"));
@@ -46,10 +46,10 @@ public sealed class ExplorerEditEndToEndTests(SeededBrowserFixture fixture) : IC
         var id = await ScalarAsync<Guid>("SELECT id FROM public.events WHERE deleted_at IS NULL ORDER BY id LIMIT 1 OFFSET 21");
         await using var context = await NewContextAsync();
         var page = await context.NewPageAsync();
-        await SignInAsync(page);
+        await BrowserSteps.SignInAsync(page, "admin@demo.local");
 
         await page.GotoAsync($"/explorer/event/events/{id}/edit");
-        await page.Locator("[data-test=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await BrowserSteps.WaitForInteractiveAsync(page);
         await Assertions.Expect(page.Locator("[data-field=name] input")).Not.ToHaveValueAsync("");
         await page.FillAsync("[data-field=description] textarea", "My description, typed in the browser");
         await page.FillAsync("[data-test=write-reason] textarea, textarea[data-test=write-reason]", "Adding the description");
@@ -70,7 +70,7 @@ public sealed class ExplorerEditEndToEndTests(SeededBrowserFixture fixture) : IC
         await Assertions.Expect(page.Locator("[data-field=name] input")).ToHaveValueAsync("Changed behind your back");
         await Assertions.Expect(page.Locator("[data-field=description] textarea")).ToHaveValueAsync("My description, typed in the browser");
         await page.ClickAsync("[data-test=save]");
-        await page.WaitForURLAsync($"**/explorer/event/events/{id}");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/explorer/event/events/{id}$"));
         await Assertions.Expect(page.Locator("[data-test=record-fields] td[data-column=description]")).ToHaveTextAsync("My description, typed in the browser");
         Assert.Equal(1L, await ScalarAsync<long>(
             $"SELECT count(*) FROM public.events WHERE id = '{id}' AND name = 'Changed behind your back' AND description = 'My description, typed in the browser'"));
@@ -93,17 +93,5 @@ public sealed class ExplorerEditEndToEndTests(SeededBrowserFixture fixture) : IC
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(sql, conn);
         return (T)Convert.ChangeType((await cmd.ExecuteScalarAsync())!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static async Task SignInAsync(IPage page)
-    {
-        await page.GotoAsync("/Account/Login");
-        await page.FillAsync("#Input\\.Email", "admin@demo.local");
-        await page.FillAsync("#Input\\.Password", DemoAccounts.Password);
-        await page.ClickAsync("[data-test=sign-in]");
-        await page.WaitForURLAsync("**/Account/LoginWith2fa**");
-        await page.FillAsync("#Input\\.TwoFactorCode", Totp.Compute(DemoAccounts.TotpSecret, DateTimeOffset.UtcNow));
-        await page.ClickAsync("[data-test=verify-code]");
-        await page.WaitForSelectorAsync("h1:has-text('Welcome back')");
     }
 }

@@ -33,23 +33,11 @@ public sealed class ExplorerEndToEndTests(SeededBrowserFixture fixture) : IClass
         });
         context.SetDefaultTimeout(60_000);
         var page = await context.NewPageAsync();
-        await SignInAsync(page, "admin@demo.local", DemoAccounts.TotpSecret);
-
-        await page.GotoAsync("/explorer");
-        // Interactive first: a click during the circuit's start may be a full load or an in-page navigation (no load event).
-        await page.Locator("[data-test=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
-        await page.FillAsync("[data-test=table-filter] input, input[data-test=table-filter]", "orders");
-        await page.ClickAsync("a[data-test=table-link]:text-is('orders')");
-        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/explorer/order/orders$"));
-        await Assertions.Expect(page.Locator("[data-test=grid-row]").First).ToBeVisibleAsync();
-        await page.Locator("[data-test=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await BrowserSteps.SignInAsync(page, "admin@demo.local");
 
         // A typed filter from the editor: text column, 'contains'.
-        await page.ClickAsync("[data-test=filter-column]");
-        await page.GetByRole(AriaRole.Option, new() { Name = "order_number", Exact = true }).ClickAsync();
-        await page.FillAsync("[data-test=filter-value] input, input[data-test=filter-value]", "12");
-        await page.ClickAsync("[data-test=filter-apply]");
-        await page.WaitForURLAsync("**f.order_number=contains%3A12**");
+        await BrowserSteps.OpenTableFromExplorerAsync(page, "order", "orders");
+        await BrowserSteps.AddContainsFilterAsync(page, "order_number", "12");
         await Assertions.Expect(page.Locator("[data-test=active-filter]")).ToHaveTextAsync("order_number contains '12'");
         var filteredTotal = await page.GetAttributeAsync("[data-test=grid-range]", "data-total");
         Assert.NotEqual("10000", filteredTotal);
@@ -60,7 +48,8 @@ public sealed class ExplorerEndToEndTests(SeededBrowserFixture fixture) : IClass
 
         // Sort by a column header; the URL keeps the state.
         await page.ClickAsync("[data-test=sort-order_number]");
-        await page.WaitForURLAsync("**sort=order_number.asc**");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("sort=order_number\\.asc"));
+        await BrowserSteps.WaitForGridAsync(page);
         await Assertions.Expect(page.Locator("th[aria-sort=ascending]")).ToContainTextAsync("order_number");
         var numbers = await page.Locator("[data-test=grid-row] td:nth-child(5)").AllInnerTextsAsync();
         Assert.Equal(numbers.Order(StringComparer.Ordinal), numbers);
@@ -68,6 +57,7 @@ public sealed class ExplorerEndToEndTests(SeededBrowserFixture fixture) : IClass
         // Back: the unsorted, filtered view returns.
         await page.GoBackAsync();
         await page.WaitForURLAsync(url => !url.Contains("sort=", StringComparison.Ordinal));
+        await BrowserSteps.WaitForGridAsync(page);
         await Assertions.Expect(page.Locator("[data-test=active-filter]")).ToHaveCountAsync(1);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "explorer-orders.png") });
 
@@ -99,30 +89,16 @@ public sealed class ExplorerEndToEndTests(SeededBrowserFixture fixture) : IClass
                 closed.Add(message.Text);
             }
         };
-        await SignInAsync(page, "admin@demo.local", DemoAccounts.TotpSecret);
+        await BrowserSteps.SignInAsync(page, "admin@demo.local");
 
         await page.GotoAsync("/explorer/order/orders?size=100");
         await Assertions.Expect(page.Locator("[data-test=grid-row]")).ToHaveCountAsync(100);
-        await page.Locator("[data-test=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await BrowserSteps.WaitForInteractiveAsync(page);
+        await BrowserSteps.WaitForGridAsync(page);
         await page.ClickAsync("[data-test=sort-order_number]");
-        await page.WaitForURLAsync("**sort=order_number.asc**");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("sort=order_number\\.asc"));
+        await BrowserSteps.WaitForGridAsync(page);
         await Assertions.Expect(page.Locator("th[aria-sort=ascending]")).ToContainTextAsync("order_number");
         Assert.Empty(closed);
-    }
-
-    private static async Task SignInAsync(IPage page, string email, string? totp)
-    {
-        await page.GotoAsync("/Account/Login");
-        await page.FillAsync("#Input\\.Email", email);
-        await page.FillAsync("#Input\\.Password", DemoAccounts.Password);
-        await page.ClickAsync("[data-test=sign-in]");
-        if (totp is not null)
-        {
-            await page.WaitForURLAsync("**/Account/LoginWith2fa**");
-            await page.FillAsync("#Input\\.TwoFactorCode", Totp.Compute(totp, DateTimeOffset.UtcNow));
-            await page.ClickAsync("[data-test=verify-code]");
-        }
-
-        await page.WaitForSelectorAsync("h1:has-text('Welcome back')");
     }
 }

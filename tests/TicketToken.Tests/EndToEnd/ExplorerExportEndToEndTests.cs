@@ -38,38 +38,11 @@ public sealed class ExplorerExportEndToEndTests(ExportingBrowserFixture fixture)
         });
         context.SetDefaultTimeout(60_000);
         var page = await context.NewPageAsync();
-        var console = new List<string>();
-        page.Console += (_, message) => console.Add(message.Text);
-        await page.GotoAsync("/Account/Login");
-        await page.FillAsync("#Input\\.Email", "support@demo.local");
-        await page.FillAsync("#Input\\.Password", DemoAccounts.Password);
-        await page.ClickAsync("[data-test=sign-in]");
-        await page.WaitForSelectorAsync("h1:has-text('Welcome back')");
+        await BrowserSteps.SignInAsync(page, "support@demo.local");
 
-        // Through the explorer's tree, as a user would arrive at the table.
-        await page.GotoAsync("/explorer");
-        // Interactive first: a click during the circuit's start may be a full load or an in-page navigation (no load event).
-        await page.Locator("[data-test=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
-        await page.FillAsync("[data-test=table-filter] input, input[data-test=table-filter]", "orders");
-        await page.ClickAsync("a[data-test=table-link]:text-is('orders')");
-        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/explorer/order/orders$"));
-        await Assertions.Expect(page.Locator("[data-test=grid-row]").First).ToBeVisibleAsync();
-        try
-        {
-            await page.Locator("[data-test=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
-        }
-        catch (TimeoutException)
-        {
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "explorer-export-not-interactive.png") });
-            Assert.Fail("The circuit did not become interactive. Browser console: " + string.Join(" | ", console));
-        }
-
-        // Filter the grid: order_number contains '12'.
-        await page.ClickAsync("[data-test=filter-column]");
-        await page.GetByRole(AriaRole.Option, new() { Name = "order_number", Exact = true }).ClickAsync();
-        await page.FillAsync("[data-test=filter-value] input, input[data-test=filter-value]", "12");
-        await page.ClickAsync("[data-test=filter-apply]");
-        await page.WaitForURLAsync("**f.order_number=contains%3A12**");
+        // Through the explorer's tree, as a user would arrive at the table; then filter: order_number contains '12'.
+        await BrowserSteps.OpenTableFromExplorerAsync(page, "order", "orders");
+        await BrowserSteps.AddContainsFilterAsync(page, "order_number", "12");
         await Assertions.Expect(page.Locator("[data-test=active-filter]")).ToHaveCountAsync(1);
         var total = int.Parse((await page.GetAttributeAsync("[data-test=grid-range]", "data-total"))!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(total, 51, 9_999);

@@ -31,12 +31,8 @@ public sealed class SupportSearchEndToEndTests(SeededBrowserFixture fixture) : I
         });
         context.SetDefaultTimeout(60_000);
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/Account/Login");
-        await page.FillAsync("#Input\\.Email", "support@demo.local");
-        await page.FillAsync("#Input\\.Password", DemoAccounts.Password);
-        await page.ClickAsync("[data-test=sign-in]");
-        await page.WaitForSelectorAsync("h1:has-text('Welcome back')");
-        await page.Locator("[data-test=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await BrowserSteps.SignInAsync(page, "support@demo.local");
+        await BrowserSteps.WaitForInteractiveAsync(page);
         await Assertions.Expect(page.Locator("[data-test=search-open]")).ToHaveAttributeAsync("data-shortcut", "ready");
 
         await page.Keyboard.PressAsync("Control+k");
@@ -72,12 +68,8 @@ public sealed class SupportSearchEndToEndTests(SeededBrowserFixture fixture) : I
         await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.App.RootUri.ToString() });
         context.SetDefaultTimeout(60_000);
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/Account/Login");
-        await page.FillAsync("#Input\\.Email", "venue@demo.local");
-        await page.FillAsync("#Input\\.Password", DemoAccounts.Password);
-        await page.ClickAsync("[data-test=sign-in]");
-        await page.WaitForSelectorAsync("h1:has-text('Welcome back')");
-        await page.Locator("[data-test=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await BrowserSteps.SignInAsync(page, "venue@demo.local");
+        await BrowserSteps.WaitForInteractiveAsync(page);
 
         await page.Keyboard.PressAsync("Control+k");
 

@@ -33,13 +33,15 @@ public sealed class BrowserFixture : IAsyncLifetime
         App.StartKestrel();
         await App.SeedDemoAccountsAsync();
 
-
         var chromium = Environment.GetEnvironmentVariable("TT_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
         if (!File.Exists(chromium))
         {
             throw new InvalidOperationException($"Chromium was not found at {chromium}: install Debian's 'chromium' package (./tt test does) or set TT_CHROMIUM.");
         }
 
+        // Expect(...) waits 5 s by default: on 2 busy cores (the whole suite runs in parallel) a navigation or a
+        // re-render can take longer than that, so assertions wait as long as the steps they check.
+        Assertions.SetDefaultExpectTimeout(30_000);
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

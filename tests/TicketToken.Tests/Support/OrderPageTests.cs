@@ -79,7 +79,7 @@ public sealed class OrderPageTests(OrderPageTests.Fixture fixture) : IClassFixtu
         });
         context.SetDefaultTimeout(60_000);
         var page = await context.NewPageAsync();
-        await SignInAsync(page, "support@demo.local");
+        await BrowserSteps.SignInAsync(page, "support@demo.local");
 
         // Find the order the way a support agent would: Ctrl-K, the customer's email, the order among the results.
         await page.Locator("[data-test=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
@@ -125,13 +125,4 @@ public sealed class OrderPageTests(OrderPageTests.Fixture fixture) : IClassFixtu
     {
         BaseAddress = fixture.App.RootUri,
     };
-
-    private static async Task SignInAsync(IPage page, string email)
-    {
-        await page.GotoAsync("/Account/Login");
-        await page.FillAsync("#Input\\.Email", email);
-        await page.FillAsync("#Input\\.Password", DemoAccounts.Password);
-        await page.ClickAsync("[data-test=sign-in]");
-        await page.WaitForSelectorAsync("h1:has-text('Welcome back')");
-    }
 }
