@@ -20,6 +20,13 @@ internal static class PlatformDemoData
         log.Add(report.AlreadySeeded
             ? "platform data: already seeded, nothing written"
             : $"platform data: {report.RowsWritten:N0} rows in {report.Elapsed.TotalSeconds:F1} s");
+        if (!showProgress && !report.AlreadySeeded && report.Elapsed > TimeSpan.FromSeconds(20))
+        {
+            // The progress display prints these itself; a redirected run lists where the time went.
+            log.AddRange(report.Phases.OrderByDescending(p => p.Elapsed).Take(12).Select(p =>
+                $"  {p.Name}: {p.Elapsed.TotalSeconds:F1} s" + (p.Rows > 0 ? $" ({p.Rows / p.Elapsed.TotalSeconds:N0} rows/s)" : "")));
+        }
+
         return new DemoVenues(report.DemoTenantId, report.DemoVenueIds);
     }
 }
