@@ -105,4 +105,65 @@ public sealed class ExplorerGridTests : PortalComponentTest
         cut.WaitForAssertion(() => Assert.Contains("order/orders", cut.Find("[data-test=explorer-denied]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(20));
         Assert.Empty(cut.FindAll("[data-test=grid-row]"));
     }
+
+    [Fact]
+    public async Task A_query_only_navigation_loads_the_rows_once_and_leaving_the_table_loads_nothing()
+    {
+        await SignInAsAsync("admin@demo.local");
+        var cut = Open("order", "orders", "?size=25");
+        cut.WaitForAssertion(() => Assert.Equal("explorer/order/orders?size=25", cut.Find("[data-test=explorer-grid]").GetAttribute("data-loaded")), TimeSpan.FromSeconds(20));
+        var navigation = Services.GetRequiredService<NavigationManager>();
+        using var queries = new OrdersQueryCounter(fixture.App.DatabaseName);
+
+        // A location change alone (what bUnit's navigation manager raises): the rows of the new address, loaded once.
+        navigation.NavigateTo("/explorer/order/orders?size=25&sort=order_number.asc");
+        cut.WaitForAssertion(() => Assert.Equal("explorer/order/orders?size=25&sort=order_number.asc", cut.Find("[data-test=explorer-grid]").GetAttribute("data-loaded")), TimeSpan.FromSeconds(20));
+        var once = queries.Take();
+        Assert.True(once > 0);
+
+        // In the app the router also hands the page its parameters again for the same address: no second load.
+        navigation.NavigateTo("/explorer/order/orders?size=25&sort=order_number.desc");
+        await cut.InvokeAsync(() => cut.Instance.SetParametersAsync(ParameterView.FromDictionary(new Dictionary<string, object?>
+        {
+            [nameof(ExplorerTablePage.Service)] = "order",
+            [nameof(ExplorerTablePage.Table)] = "orders",
+        })));
+        cut.WaitForAssertion(() => Assert.Equal("explorer/order/orders?size=25&sort=order_number.desc", cut.Find("[data-test=explorer-grid]").GetAttribute("data-loaded")), TimeSpan.FromSeconds(20));
+        Assert.Equal(once, queries.Take());
+
+        // Leaving for a record page: the table page loads nothing more for it.
+        navigation.NavigateTo("/explorer/order/orders/00000000-0000-0000-0000-000000000001");
+        await Task.Delay(300, Xunit.TestContext.Current.CancellationToken);
+        Assert.Equal(0, queries.Take());
+    }
+
+    /// <summary>Counts the SQL commands (Npgsql's activities) that read orders in one database, from any connection of this process.</summary>
+    private sealed class OrdersQueryCounter : IDisposable
+    {
+        private readonly System.Diagnostics.ActivityListener listener;
+        private int count;
+
+        public OrdersQueryCounter(string database)
+        {
+            listener = new System.Diagnostics.ActivityListener
+            {
+                ShouldListenTo = source => source.Name.StartsWith("Npgsql", StringComparison.Ordinal),
+                Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+                ActivityStopped = activity =>
+                {
+                    var texts = activity.TagObjects.Select(t => t.Value as string ?? "").ToList();
+                    if (texts.Any(t => t == database) && texts.Any(t => t.Contains("orders", StringComparison.Ordinal) && t.Contains("SELECT", StringComparison.OrdinalIgnoreCase)))
+                    {
+                        Interlocked.Increment(ref count);
+                    }
+                },
+            };
+            System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        }
+
+        /// <summary>The count since the last call.</summary>
+        public int Take() => Interlocked.Exchange(ref count, 0);
+
+        public void Dispose() => listener.Dispose();
+    }
 }
