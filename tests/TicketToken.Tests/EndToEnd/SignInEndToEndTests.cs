@@ -26,20 +26,8 @@ public sealed class SignInEndToEndTests(BrowserFixture fixture) : IClassFixture<
         });
         var page = await context.NewPageAsync();
 
-        await page.GotoAsync("/");
-        await page.WaitForURLAsync("**/Account/Login**");
-        await page.FillAsync("#Input\\.Email", email);
-        await page.FillAsync("#Input\\.Password", DemoAccounts.Password);
-        await page.ClickAsync("[data-test=sign-in]");
-
-        if (DemoAccounts.All.Single(a => a.Email == email).RequiresTwoFactor)
-        {
-            await page.WaitForURLAsync("**/Account/LoginWith2fa**");
-            await page.FillAsync("#Input\\.TwoFactorCode", Totp.Compute(DemoAccounts.TotpSecret, DateTimeOffset.UtcNow));
-            await page.ClickAsync("[data-test=verify-code]");
-        }
-
-        await page.WaitForSelectorAsync("h1:has-text('Welcome back')");
+        // From the home page: not signed in, so sent to the login form first.
+        await BrowserSteps.SignInAsync(page, email, startAt: "/");
         var sectionLocator = page.Locator($"[data-test=workspace-{workspace}]");
         await Assertions.Expect(sectionLocator.Locator("h2")).ToHaveTextAsync(section);
         await Assertions.Expect(sectionLocator.Locator("[data-test=count-card]").First).ToBeVisibleAsync();

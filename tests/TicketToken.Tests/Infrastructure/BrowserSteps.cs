@@ -11,11 +11,23 @@ namespace TicketToken.Tests.Infrastructure;
 /// </summary>
 public static partial class BrowserSteps
 {
-    /// <summary>Signs in through the login form (and the second factor when the account requires one).</summary>
-    public static async Task SignInAsync(IPage page, string email)
+    /// <summary>
+    /// Signs in through the login form (and the second factor when the account requires one). With
+    /// <paramref name="startAt"/>, opens that page first and expects to be sent to the login form.
+    /// </summary>
+    public static async Task SignInAsync(IPage page, string email, string? startAt = null)
     {
         ArgumentNullException.ThrowIfNull(page);
-        await page.GotoAsync("/Account/Login");
+        if (startAt is null)
+        {
+            await page.GotoAsync("/Account/Login");
+        }
+        else
+        {
+            await page.GotoAsync(startAt);
+            await page.WaitForURLAsync("**/Account/Login**");
+        }
+
         await page.FillAsync("#Input\\.Email", email);
         await page.FillAsync("#Input\\.Password", DemoAccounts.Password);
         await page.ClickAsync("[data-test=sign-in]");
