@@ -89,7 +89,7 @@ public sealed partial class ExplorerExportJob(
         await using (var writer = await ExportFormats.CreateAsync(export.Format, file, ct))
         {
             await writer.WriteHeaderAsync([.. columns.Select(c => c.Name)], ct);
-            var values = new string?[columns.Count];
+            var values = new ExportValue[columns.Count];
             rows = await data.StreamFilteredAsync(table, state, user, BatchSize,
                 (total, c) => UpdateAsync(export.Id, s => s.SetProperty(e => e.EstimatedTotal, Math.Min(total, ExplorerData.CountLimit)), c),
                 async (batch, c) =>
@@ -99,7 +99,7 @@ public sealed partial class ExplorerExportJob(
                         for (var i = 0; i < columns.Count; i++)
                         {
                             var cell = row.Cells[columns[i].Name];
-                            values[i] = cell.Masked ? null : cell.Text;
+                            values[i] = cell.Masked ? new ExportValue(null, columns[i].Kind) : new ExportValue(cell.Text, columns[i].Kind, cell.Time);
                         }
 
                         await writer.WriteRowAsync(values, c);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using SpreadCheetah;
+using SpreadCheetah.Styling;
 
 namespace TicketToken.Portal.Explorer;
 
@@ -9,10 +10,16 @@ public interface IExportWriter : IAsyncDisposable
 {
     Task WriteHeaderAsync(IReadOnlyList<string> names, CancellationToken ct);
 
-    Task WriteRowAsync(IReadOnlyList<string?> values, CancellationToken ct);
+    Task WriteRowAsync(IReadOnlyList<ExportValue> values, CancellationToken ct);
 
     Task FinishAsync(CancellationToken ct);
 }
+
+/// <summary>
+/// One exported value: its text as the grid shows it (null for empty or masked), the kind of its column, and for
+/// timestamps the instant itself. CSV writes the text; XLSX writes amounts, numbers, dates and yes/no as typed cells.
+/// </summary>
+public readonly record struct ExportValue(string? Text, ColumnKind Kind, DateTimeOffset? Time = null);
 
 public static class ExportFormats
 {
@@ -56,11 +63,20 @@ public sealed class CsvExportWriter(Stream output) : IExportWriter
 {
     private readonly StreamWriter writer = new(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 64 * 1024, leaveOpen: true) { NewLine = "\r\n" };
 
-    public Task WriteHeaderAsync(IReadOnlyList<string> names, CancellationToken ct) => WriteRowAsync(names, ct);
+    public Task WriteHeaderAsync(IReadOnlyList<string> names, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        return WriteFieldsAsync(names, ct);
+    }
 
-    public async Task WriteRowAsync(IReadOnlyList<string?> values, CancellationToken ct)
+    public Task WriteRowAsync(IReadOnlyList<ExportValue> values, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(values);
+        return WriteFieldsAsync([.. values.Select(v => v.Text)], ct);
+    }
+
+    private async Task WriteFieldsAsync(IReadOnlyList<string?> values, CancellationToken ct)
+    {
         for (var i = 0; i < values.Count; i++)
         {
             if (i > 0)
@@ -89,18 +105,34 @@ public sealed class CsvExportWriter(Stream output) : IExportWriter
     }
 }
 
-/// <summary>XLSX through SpreadCheetah, which streams rows straight to the output. Every value is a text cell, neutralised.</summary>
+/// <summary>
+/// XLSX through SpreadCheetah, which streams rows straight to the output. Amounts (cents shown as dollars) become
+/// numbers with two decimals, numbers numbers, timestamps date-times in UTC, dates dates, yes/no booleans, so a sheet
+/// can sum and sort them; everything else is a text cell, neutralised.
+/// </summary>
 public sealed class XlsxExportWriter : IExportWriter
 {
-    private readonly Spreadsheet spreadsheet;
+    private static readonly CultureInfo Money = CultureInfo.GetCultureInfo("en-US");
 
-    private XlsxExportWriter(Spreadsheet spreadsheet) => this.spreadsheet = spreadsheet;
+    private readonly Spreadsheet spreadsheet;
+    private readonly StyleId amount;
+    private readonly StyleId timestamp;
+    private readonly StyleId date;
+
+    private XlsxExportWriter(Spreadsheet spreadsheet)
+    {
+        this.spreadsheet = spreadsheet;
+        amount = spreadsheet.AddStyle(new Style { Format = NumberFormat.Custom("#,##0.00") });
+        timestamp = spreadsheet.AddStyle(new Style { Format = NumberFormat.Custom("yyyy-mm-dd hh:mm:ss") });
+        date = spreadsheet.AddStyle(new Style { Format = NumberFormat.Custom("yyyy-mm-dd") });
+    }
 
     public static async Task<XlsxExportWriter> CreateAsync(Stream output, CancellationToken ct)
     {
         var spreadsheet = await Spreadsheet.CreateNewAsync(output, null, ct);
+        var writer = new XlsxExportWriter(spreadsheet);
         await spreadsheet.StartWorksheetAsync("Export", null, ct);
-        return new XlsxExportWriter(spreadsheet);
+        return writer;
     }
 
     public async Task WriteHeaderAsync(IReadOnlyList<string> names, CancellationToken ct)
@@ -109,13 +141,13 @@ public sealed class XlsxExportWriter : IExportWriter
         await spreadsheet.AddHeaderRowAsync([.. names.Select(n => ExportFormats.Neutralise(n) ?? "")], null, ct);
     }
 
-    public async Task WriteRowAsync(IReadOnlyList<string?> values, CancellationToken ct)
+    public async Task WriteRowAsync(IReadOnlyList<ExportValue> values, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var cells = new DataCell[values.Count];
+        var cells = new Cell[values.Count];
         for (var i = 0; i < values.Count; i++)
         {
-            cells[i] = new DataCell(ExportFormats.Neutralise(values[i]));
+            cells[i] = ToCell(values[i]);
         }
 
         await spreadsheet.AddRowAsync(cells, ct);
@@ -124,4 +156,40 @@ public sealed class XlsxExportWriter : IExportWriter
     public Task FinishAsync(CancellationToken ct) => spreadsheet.FinishAsync(ct).AsTask();
 
     public ValueTask DisposeAsync() => spreadsheet.DisposeAsync();
+
+    private Cell ToCell(ExportValue value)
+    {
+        var text = value.Text;
+        if (text is null)
+        {
+            return new Cell(new DataCell((string?)null));
+        }
+
+        switch (value.Kind)
+        {
+            case ColumnKind.Cents when decimal.TryParse(text, NumberStyles.Currency, Money, out var dollars):
+                return new Cell(dollars, amount);
+            case ColumnKind.Number when IsSpreadsheetNumber(text, out var number):
+                return new Cell(new DataCell(number));
+            case ColumnKind.Boolean when text is "yes" or "no":
+                return new Cell(new DataCell(text == "yes"));
+            case ColumnKind.Date when value.Time is { } instant:
+                return new Cell(instant.UtcDateTime, timestamp);
+            case ColumnKind.Date when DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day):
+                return new Cell(day, date);
+            default:
+                return new Cell(new DataCell(ExportFormats.Neutralise(text)));
+        }
+    }
+
+    /// <summary>
+    /// A number a spreadsheet holds exactly: it stores doubles, so more than 15 significant digits (a bigint id, say)
+    /// would be rounded; those stay text.
+    /// </summary>
+    private static bool IsSpreadsheetNumber(string text, out decimal number)
+    {
+        number = 0;
+        var significant = text.SkipWhile(c => c is '-' or '+' or '0' or '.').Count(char.IsAsciiDigit);
+        return significant <= 15 && decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out number);
+    }
 }

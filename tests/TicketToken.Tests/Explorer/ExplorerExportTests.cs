@@ -159,6 +159,80 @@ public sealed class ExplorerExportTests(SeededExplorerFixture fixture)
     }
 
     /// <summary>Requests an export as the portal does, runs the queued job in place, and returns the row and the stored file.</summary>
+    [Fact]
+    public async Task Xlsx_writes_amounts_numbers_timestamps_and_yes_no_as_typed_cells_while_csv_keeps_the_grid_text()
+    {
+        var admin = await fixture.UserAsync("admin@demo.local");
+        var id = await fixture.ScalarAsync<Guid>("SELECT id FROM public.orders WHERE total_cents > 0 AND ticket_quantity > 0 ORDER BY id LIMIT 1");
+        var totalCents = await fixture.ScalarAsync<long>($"SELECT total_cents::bigint FROM public.orders WHERE id = '{id}'");
+        var quantity = await fixture.ScalarAsync<int>($"SELECT ticket_quantity FROM public.orders WHERE id = '{id}'");
+        var created = await fixture.ScalarAsync<DateTime>($"SELECT created_at FROM public.orders WHERE id = '{id}'");
+        var dispute = await fixture.ScalarAsync<bool>($"SELECT has_dispute FROM public.orders WHERE id = '{id}'");
+        var query = $"?f.id=eq:{id}&cols=id,order_number,total_cents,ticket_quantity,has_dispute,created_at";
+
+        var (_, xlsx) = await ExportAsync(admin, "order", "orders", query, ExportFormats.Xlsx);
+        var cells = TypedCells(xlsx);
+        Assert.Equal(["id", "order_number", "total_cents", "ticket_quantity", "has_dispute", "created_at"], cells[0].Select(c => c.Text));
+        var row = cells[1];
+
+        Assert.Equal("s", row[1].Type); // text stays text
+        Assert.Equal("n", row[2].Type);
+        Assert.Equal(totalCents / 100m, decimal.Parse(row[2].Text, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("#,##0.00", row[2].Format);
+        Assert.Equal("n", row[3].Type);
+        Assert.Equal(quantity, int.Parse(row[3].Text, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("b", row[4].Type);
+        Assert.Equal(dispute ? "1" : "0", row[4].Text);
+        Assert.Equal("n", row[5].Type);
+        Assert.Equal("yyyy-mm-dd hh:mm:ss", row[5].Format);
+        var instant = DateTime.FromOADate(double.Parse(row[5].Text, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.InRange((instant - DateTime.SpecifyKind(created, DateTimeKind.Unspecified)).Duration(), TimeSpan.Zero, TimeSpan.FromSeconds(1));
+
+        // CSV is the grid's text: the amount as currency, yes/no.
+        var (_, csv) = await ExportAsync(admin, "order", "orders", query, ExportFormats.Csv);
+        var text = Csv(csv)[1];
+        Assert.Equal((totalCents / 100m).ToString("C", System.Globalization.CultureInfo.GetCultureInfo("en-US")), text[2]);
+        Assert.Equal(dispute ? "yes" : "no", text[4]);
+    }
+
+    /// <summary>Each cell of the first worksheet as (text, type: s text, n number, b boolean; custom number format).</summary>
+    private static List<List<(string Text, string Type, string? Format)>> TypedCells(byte[] bytes)
+    {
+        using var stream = new MemoryStream(bytes);
+        using var document = SpreadsheetDocument.Open(stream, false);
+        var workbook = document.WorkbookPart!;
+        var shared = workbook.SharedStringTablePart?.SharedStringTable.Elements<SharedStringItem>().Select(s => s.InnerText).ToList() ?? [];
+        var stylesheet = workbook.WorkbookStylesPart?.Stylesheet;
+        var formats = stylesheet?.NumberingFormats?.Elements<NumberingFormat>().ToDictionary(f => f.NumberFormatId!.Value, f => f.FormatCode!.Value) ?? [];
+        var cellFormats = stylesheet?.CellFormats?.Elements<CellFormat>().ToList() ?? [];
+        var rows = new List<List<(string, string, string?)>>();
+        foreach (var row in workbook.WorksheetParts.First().Worksheet.Descendants<Row>())
+        {
+            var values = new List<(string, string, string?)>();
+            foreach (var cell in row.Elements<Cell>())
+            {
+                Assert.Null(cell.CellFormula);
+                var type = cell.DataType?.Value;
+                var (text, kind) = type == CellValues.InlineString ? (cell.InlineString!.InnerText, "s")
+                    : type == CellValues.SharedString ? (shared[int.Parse(cell.CellValue!.Text, System.Globalization.CultureInfo.InvariantCulture)], "s")
+                    : type == CellValues.String ? (cell.CellValue?.Text ?? "", "s")
+                    : type == CellValues.Boolean ? (cell.CellValue!.Text, "b")
+                    : (cell.CellValue?.Text ?? "", "n");
+                string? format = null;
+                if (cell.StyleIndex?.Value is { } style && style < cellFormats.Count && cellFormats[(int)style].NumberFormatId?.Value is { } formatId)
+                {
+                    format = formats.GetValueOrDefault(formatId);
+                }
+
+                values.Add((text, kind, format));
+            }
+
+            rows.Add(values);
+        }
+
+        return rows;
+    }
+
     private async Task<(ExplorerExport Export, byte[] Bytes)> ExportAsync(ClaimsPrincipal user, string service, string table, string query, string format)
     {
         var requested = await Exports().RequestAsync(fixture.Table(service, table), GridState.Parse(query), format, user, Actor(user), Ct);
