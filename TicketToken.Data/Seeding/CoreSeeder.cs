@@ -74,7 +74,7 @@ internal sealed class CoreSeeder
         "tenants", "event_categories", "users", "venues", "venue_layouts", "venue_settings", "venue_staff", "user_venue_roles",
         "events", "event_schedules", "event_capacity", "event_pricing", "ticket_types", "discounts", "orders", "order_items",
         "order_discounts", "tickets", "payment_transactions", "payment_refunds", "order_refunds", "payment_chargebacks",
-        "nft_mints", "ticket_scans", "marketplace_listings", "marketplace_transfers", "ticket_transfers", "royalty_distributions",
+        "nft_mints", "ticket_scans", "notification_history", "marketplace_listings", "marketplace_transfers", "ticket_transfers", "royalty_distributions",
         "refunds", "settlement_batches", "venue_balances", "venue_verifications", "bank_verifications", "ofac_checks", "risk_flags",
         "compliance_documents", "tax_records", "form_1099_records",
     ];
@@ -87,8 +87,8 @@ internal sealed class CoreSeeder
     public static IReadOnlyList<string> BulkTables { get; } =
     [
         "users", "orders", "order_items", "order_discounts", "tickets", "payment_transactions", "payment_refunds", "order_refunds",
-        "payment_chargebacks", "nft_mints", "ticket_scans", "marketplace_listings", "marketplace_transfers", "ticket_transfers",
-        "royalty_distributions", "refunds",
+        "payment_chargebacks", "nft_mints", "ticket_scans", "notification_history", "marketplace_listings", "marketplace_transfers",
+        "ticket_transfers", "royalty_distributions", "refunds",
     ];
 
     public long RowsWritten { get; private set; }
@@ -126,6 +126,7 @@ internal sealed class CoreSeeder
         await ChargebacksAsync(ct);
         await NftMintsAsync(ct);
         await ScansAsync(ct);
+        await NotificationsAsync(ct);
         await MarketplaceAsync(ct);
         await SettlementsAsync(ct);
         await ComplianceAsync(ct);
@@ -1244,6 +1245,69 @@ internal sealed class CoreSeeder
         }
 
         return CopyAsync("ticket_scans", ["id", "tenant_id", "ticket_id", "event_id", "scanned_at", "scanned_by", "device_id", "location", "result", "rejection_reason", "ip_address", "user_agent", "metadata", "created_at"], Rows(), _w.OrderCount, _bulk, ct);
+    }
+
+    // ---------------------------------------------------------------- notifications
+
+    /// <summary>
+    /// The emails an order sends: its confirmation once paid (about 1 in 97 bounces) and a refund notice when it is
+    /// refunded. Their metadata names the order (order_id, order_number), as the notification service writes it, so
+    /// the order page's timeline shows them with their delivery status.
+    /// </summary>
+    private Task NotificationsAsync(CancellationToken ct)
+    {
+        string[] cols =
+        [
+            "id", "tenant_id", "venue_id", "recipient_id", "channel", "type", "priority", "template_name", "subject", "status",
+            "delivery_status", "delivery_attempts", "last_attempt_at", "delivered_at", "failed_reason", "should_retry", "sent_at",
+            "provider_message_id", "metadata", "created_at", "updated_at",
+        ];
+
+        IEnumerable<object?[]> Rows()
+        {
+            var row = new object?[cols.Length];
+            foreach (var o in Orders())
+            {
+                if (!o.Paid)
+                {
+                    continue;
+                }
+
+                var number = OrderNumber(o.Index);
+                var count = o.Refund == RefundKind.None ? 1 : 2;
+                for (var k = 0; k < count; k++)
+                {
+                    var confirmation = k == 0;
+                    var at = confirmation ? o.PaidAt.AddSeconds(20) : o.RefundedAt.AddMinutes(2);
+                    var bounced = confirmation && o.Index % 97 == 13;
+                    var id = _ctx.Ids.Id("notification_history", (o.Index * 2) + k);
+                    row[0] = id;
+                    row[1] = _w.Tenants[o.Event.Venue.Tenant].Id;
+                    row[2] = o.Event.Venue.Id;
+                    row[3] = _w.UserId(o.UserIndex);
+                    row[4] = "email";
+                    row[5] = "transactional";
+                    row[6] = confirmation ? "high" : "normal";
+                    row[7] = confirmation ? "order_confirmation" : "refund_processed";
+                    row[8] = confirmation ? $"Your tickets for {o.Event.Name}" : $"Your refund for order {number}";
+                    row[9] = bounced ? "bounced" : "delivered";
+                    row[10] = bounced ? "bounced" : "delivered";
+                    row[11] = 1;
+                    row[12] = at;
+                    row[13] = bounced ? null : at.AddSeconds(4);
+                    row[14] = bounced ? "550 5.1.1 mailbox unavailable" : null;
+                    row[15] = false;
+                    row[16] = at;
+                    row[17] = "sg_" + id.ToString("N")[..20];
+                    row[18] = $$"""{"order_id": "{{o.Id}}", "order_number": "{{number}}", "event_id": "{{o.Event.Id}}"}""";
+                    row[19] = at;
+                    row[20] = at;
+                    yield return row;
+                }
+            }
+        }
+
+        return CopyAsync("notification_history", cols, Rows(), _w.OrderCount, _bulk, ct);
     }
 
     // ---------------------------------------------------------------- resale

@@ -29,6 +29,7 @@ public sealed class OrderStoryDemoSeedTests(OrderStoryDemoSeedTests.Seeded fixtu
         { "resale", "SELECT o.id FROM public.marketplace_transfers mt JOIN public.marketplace_listings l ON l.id = mt.listing_id JOIN public.tickets t ON t.id = l.ticket_id JOIN public.orders o ON o.payment_intent_id = t.payment_id ORDER BY mt.id LIMIT 1" },
         { "scan", "SELECT o.id FROM public.ticket_scans s JOIN public.tickets t ON t.id = s.ticket_id JOIN public.orders o ON o.payment_intent_id = t.payment_id ORDER BY s.id LIMIT 1" },
         { "nft", "SELECT o.id FROM public.nft_mints m JOIN public.tickets t ON t.id = m.ticket_id JOIN public.orders o ON o.payment_intent_id = t.payment_id ORDER BY m.id LIMIT 1" },
+        { "bounced email", "SELECT (metadata->>'order_id')::uuid FROM public.notification_history WHERE status = 'bounced' AND metadata ? 'order_id' ORDER BY id LIMIT 1" },
     };
 
     [Theory]
@@ -49,9 +50,21 @@ public sealed class OrderStoryDemoSeedTests(OrderStoryDemoSeedTests.Seeded fixtu
             "chargeback" => TimelineKind.Chargeback,
             "resale" => TimelineKind.Resale,
             "scan" => TimelineKind.Scan,
+            "bounced email" => TimelineKind.Notification,
             _ => TimelineKind.Nft,
         };
         Assert.Contains(story.Timeline, e => e.Kind == expected);
+
+        // Every paid demo order sent its confirmation email, which the timeline shows with its delivery status.
+        if (story.Order.Status is "COMPLETED" or "CONFIRMED" or "REFUNDED")
+        {
+            Assert.Contains(story.Timeline, e => e.Kind == TimelineKind.Notification && e.Title.StartsWith("Your tickets for ", StringComparison.Ordinal));
+        }
+
+        if (kind == "bounced email")
+        {
+            Assert.Contains(story.Timeline, e => e.Kind == TimelineKind.Notification && e.Detail is { } d && d.Contains("mailbox unavailable", StringComparison.Ordinal));
+        }
         Assert.NotNull(story.Customer);
     }
 
