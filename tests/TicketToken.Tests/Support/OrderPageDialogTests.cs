@@ -85,6 +85,16 @@ public sealed class OrderPageDialogTests(OrderPageDialogTests.Db db) : PortalCom
         }
     }
 
+    /// <summary>A fresh order, its page as a support agent, and the dialog behind <paramref name="button"/> open.</summary>
+    private async Task<(SupportOrderScenario Order, IRenderedComponent<OrderPage> Page)> OpenDialogAsync(string slug, string button, string title)
+    {
+        var s = await SupportOrderRows.CreateAsync(db.Name, slug);
+        var cut = Open(s.Order, Person($"{slug}@example.test"), PortalRoles.SupportAgent);
+        await ClickSettledAsync(cut, $"[data-test={button}]");
+        dialogs.WaitForAssertion(() => Assert.Contains(title, dialogs.Markup, StringComparison.Ordinal));
+        return (s, cut);
+    }
+
     private void Confirm() => dialogs.Find("[data-test=dialog-confirm]").Click();
 
     private Task<long> CountAsync(string sql, Guid id) => SupportOrderRows.CountAsync(db.Name, sql, ("id", id));
@@ -92,11 +102,7 @@ public sealed class OrderPageDialogTests(OrderPageDialogTests.Db db) : PortalCom
     [Fact]
     public async Task Cancelling_without_a_reason_is_refused_and_changes_nothing_then_with_one_cancels_and_is_audited()
     {
-        var s = await SupportOrderRows.CreateAsync(db.Name, "dlg-cancel");
-        var cut = Open(s.Order, Person("agent-cancel@example.test"), PortalRoles.SupportAgent);
-
-        await ClickSettledAsync(cut, "[data-test=action-cancel]");
-        dialogs.WaitForAssertion(() => Assert.Contains("Cancel the order", dialogs.Markup, StringComparison.Ordinal));
+        var (s, cut) = await OpenDialogAsync("dlg-cancel", "action-cancel", "Cancel the order");
         Confirm();
         dialogs.WaitForAssertion(() => Assert.Equal("Choose a reason code.", dialogs.Find("[data-test=dialog-error]").TextContent.Trim()));
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM public.orders WHERE id = @id AND status = 'CANCELLED'", s.Order));
@@ -116,11 +122,7 @@ public sealed class OrderPageDialogTests(OrderPageDialogTests.Db db) : PortalCom
     [Fact]
     public async Task An_internal_note_needs_its_text_and_then_shows_on_the_page()
     {
-        var s = await SupportOrderRows.CreateAsync(db.Name, "dlg-note");
-        var cut = Open(s.Order, Person("agent-note@example.test"), PortalRoles.SupportAgent);
-
-        await ClickSettledAsync(cut, "[data-test=action-note]");
-        dialogs.WaitForAssertion(() => Assert.Contains("Add an internal note", dialogs.Markup, StringComparison.Ordinal));
+        var (s, cut) = await OpenDialogAsync("dlg-note", "action-note", "Add an internal note");
         await ChooseReasonAsync("CUSTOMER_REQUEST");
         Confirm();
         dialogs.WaitForAssertion(() => Assert.NotEmpty(dialogs.Find("[data-test=dialog-error]").TextContent.Trim()), Wait);
@@ -137,13 +139,9 @@ public sealed class OrderPageDialogTests(OrderPageDialogTests.Db db) : PortalCom
     [Fact]
     public async Task Reissuing_a_QR_code_replaces_the_code_of_that_ticket_only()
     {
-        var s = await SupportOrderRows.CreateAsync(db.Name, "dlg-qr");
+        var (s, cut) = await OpenDialogAsync("dlg-qr", "action-reissue-qr", "Reissue the QR code");
         const string codes = "SELECT string_agg(qr_code, ',' ORDER BY id) FROM public.tickets WHERE id = ANY(@ids)";
         var before = (await SupportOrderRows.ScalarAsync<string>(db.Name, codes, ("ids", s.Tickets.ToArray())))!.Split(',');
-        var cut = Open(s.Order, Person("agent-qr@example.test"), PortalRoles.SupportAgent);
-
-        await ClickSettledAsync(cut, "[data-test=action-reissue-qr]");
-        dialogs.WaitForAssertion(() => Assert.Contains("Reissue the QR code", dialogs.Markup, StringComparison.Ordinal));
         await ChooseReasonAsync("TICKETS_NOT_RECEIVED");
         Confirm();
 
@@ -156,11 +154,7 @@ public sealed class OrderPageDialogTests(OrderPageDialogTests.Db db) : PortalCom
     [Fact]
     public async Task Resending_the_confirmation_queues_one_notification()
     {
-        var s = await SupportOrderRows.CreateAsync(db.Name, "dlg-resend");
-        var cut = Open(s.Order, Person("agent-resend@example.test"), PortalRoles.SupportAgent);
-
-        await ClickSettledAsync(cut, "[data-test=action-resend-confirmation]");
-        dialogs.WaitForAssertion(() => Assert.Contains("Resend the confirmation", dialogs.Markup, StringComparison.Ordinal));
+        var (s, cut) = await OpenDialogAsync("dlg-resend", "action-resend-confirmation", "Resend the confirmation");
         await ChooseReasonAsync("TICKETS_NOT_RECEIVED");
         Confirm();
 
