@@ -101,7 +101,16 @@ public sealed class ExplorerSavedViews(IDbContextFactory<PortalDbContext> portal
         return await SaveChangesAsync(db, trimmed, ct) ?? new SavedViewResult(null, Item(view, table, me));
     }
 
-    public async Task<SavedViewResult> RenameAsync(ExplorerTable table, Guid id, string? name, ClaimsPrincipal user, CancellationToken ct)
+    /// <summary>Renames one of the user's own views; who it is shared with stays as it is.</summary>
+    public Task<SavedViewResult> RenameAsync(ExplorerTable table, Guid id, string? name, ClaimsPrincipal user, CancellationToken ct) =>
+        UpdateAsync(table, id, name, null, changeSharing: false, user, ct);
+
+    /// <summary>Renames one of the user's own views and sets the role it is shared with (null: nobody else).</summary>
+    public Task<SavedViewResult> EditAsync(ExplorerTable table, Guid id, string? name, string? sharedWithRole, ClaimsPrincipal user, CancellationToken ct) =>
+        UpdateAsync(table, id, name, sharedWithRole, changeSharing: true, user, ct);
+
+    private async Task<SavedViewResult> UpdateAsync(
+        ExplorerTable table, Guid id, string? name, string? sharedWithRole, bool changeSharing, ClaimsPrincipal user, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(table);
         var me = UserId(user);
@@ -110,12 +119,17 @@ public sealed class ExplorerSavedViews(IDbContextFactory<PortalDbContext> portal
             return new SavedViewResult(nameError);
         }
 
+        if (changeSharing && sharedWithRole is not null && !PortalRoles.All.Contains(sharedWithRole))
+        {
+            return new SavedViewResult($"'{sharedWithRole}' is not a portal role.");
+        }
+
         var trimmed = name!.Trim();
         await using var db = await portal.CreateDbContextAsync(ct);
         var view = await db.SavedViews.SingleOrDefaultAsync(v => v.Id == id && v.OwnerId == me && v.Service == table.Service && v.TableName == table.Name, ct);
         if (view is null)
         {
-            return new SavedViewResult("Only your own views can be renamed.");
+            return new SavedViewResult("Only your own views can be changed.");
         }
 
         if (await NameTakenAsync(db, table, me, trimmed, id, ct))
@@ -124,6 +138,11 @@ public sealed class ExplorerSavedViews(IDbContextFactory<PortalDbContext> portal
         }
 
         view.Name = trimmed;
+        if (changeSharing)
+        {
+            view.SharedWithRole = sharedWithRole;
+        }
+
         view.UpdatedAt = clock.GetUtcNow();
         return await SaveChangesAsync(db, trimmed, ct) ?? new SavedViewResult(null, Item(view, table, me));
     }

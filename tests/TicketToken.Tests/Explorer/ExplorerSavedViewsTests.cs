@@ -54,13 +54,24 @@ public sealed class ExplorerSavedViewsTests(SeededExplorerFixture fixture)
         var payments = fixture.Table("payment", "payment_transactions");
         var view = (await Views.SaveAsync(payments, GridState.Parse("?f.status=eq:failed"), "Failed payments", PortalRoles.SupportAgent, admin, Ct)).View!;
 
-        Assert.Equal("Only your own views can be renamed.", (await Views.RenameAsync(payments, view.Id, "Hijacked", support, Ct)).Error);
+        Assert.Equal("Only your own views can be changed.", (await Views.RenameAsync(payments, view.Id, "Hijacked", support, Ct)).Error);
+        Assert.Equal("Only your own views can be changed.", (await Views.EditAsync(payments, view.Id, "Failed payments", PortalRoles.FinanceAnalyst, support, Ct)).Error);
         Assert.Equal("Only your own views can be deleted.", (await Views.DeleteAsync(payments, view.Id, support, Ct)).Error);
         Assert.Equal("Failed payments", (await Views.FindAsync(payments, view.Id, admin, Ct))!.Name);
 
         var renamed = await Views.RenameAsync(payments, view.Id, "  Declined payments ", admin, Ct);
         Assert.True(renamed.Succeeded, renamed.Error);
         Assert.Equal("Declined payments", (await Views.FindAsync(payments, view.Id, support, Ct))!.Name);
+
+        // Sharing changes after saving: from support to finance, then to nobody; a made-up role is refused.
+        var finance = await fixture.UserAsync("finance@demo.local");
+        Assert.Equal("'Hacker' is not a portal role.", (await Views.EditAsync(payments, view.Id, "Declined payments", "Hacker", admin, Ct)).Error);
+        Assert.True((await Views.EditAsync(payments, view.Id, "Declined payments", PortalRoles.FinanceAnalyst, admin, Ct)).Succeeded);
+        Assert.Null(await Views.FindAsync(payments, view.Id, support, Ct));
+        Assert.Equal(PortalRoles.FinanceAnalyst, (await Views.FindAsync(payments, view.Id, finance, Ct))!.SharedWithRole);
+        Assert.True((await Views.EditAsync(payments, view.Id, "Declined payments", null, admin, Ct)).Succeeded);
+        Assert.Null(await Views.FindAsync(payments, view.Id, finance, Ct));
+        Assert.NotNull(await Views.FindAsync(payments, view.Id, admin, Ct));
 
         Assert.True((await Views.DeleteAsync(payments, view.Id, admin, Ct)).Succeeded);
         Assert.Null(await Views.FindAsync(payments, view.Id, admin, Ct));

@@ -108,8 +108,14 @@ public sealed class SavedViewsMenuTests : PortalComponentTest
         cut.WaitForElement("[data-test=rename-save]");
         var rename = cut.FindComponents<MudTextField<string>>().Single(f => f.Instance.Label == "New name");
         await cut.InvokeAsync(() => rename.Instance.ValueChanged.InvokeAsync("Tickets with abc"));
+        // Sharing can change after saving too.
+        var share = cut.FindComponents<MudSelect<string>>().Single(f => f.Instance.Label == "Shared with");
+        await cut.InvokeAsync(() => share.Instance.ValueChanged.InvokeAsync(PortalRoles.FinanceAnalyst));
         cut.Find("[data-test=rename-save]").Click();
         cut.WaitForAssertion(() => Assert.Equal("Tickets with abc", cut.Find("[data-test=saved-view]").GetAttribute("data-view")));
+        Assert.Contains($"shared with {PortalRoles.DisplayName(PortalRoles.FinanceAnalyst)}", cut.Find("[data-test=saved-view]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("Renamed to 'Tickets with abc', shared with " + PortalRoles.DisplayName(PortalRoles.FinanceAnalyst) + ".", cut.Find("[data-test=saved-views-message]").TextContent.Trim());
+        Assert.Equal(PortalRoles.FinanceAnalyst, Assert.Single(await views.ListAsync(table, support, Xunit.TestContext.Current.CancellationToken)).SharedWithRole);
 
         cut.Find("[data-test=saved-view-delete]").Click();
         cut.WaitForElement("[data-test=saved-view-delete-confirm]");
