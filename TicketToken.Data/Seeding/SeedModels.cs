@@ -77,7 +77,14 @@ public sealed record SeedReport(
 
     /// <summary>Where the time went: the core tables' COPYs and index rebuilds, the generic tables, the checks and the commit.</summary>
     public IReadOnlyList<SeedPhase> Phases { get; init; } = [];
+
+    /// <summary>The parts worth listing after a long run: the slowest first.</summary>
+    public IEnumerable<SeedPhase> SlowestPhases(int count) => Phases.OrderByDescending(p => p.Elapsed).Take(count);
 }
 
 /// <summary>One timed part of a seeding run. <paramref name="Rows"/> is 0 for work that writes no rows (index builds, checks).</summary>
-public sealed record SeedPhase(string Name, TimeSpan Elapsed, long Rows);
+public sealed record SeedPhase(string Name, TimeSpan Elapsed, long Rows)
+{
+    /// <summary>Rows written per second, or null for work that writes no rows.</summary>
+    public double? RowsPerSecond => Rows > 0 && Elapsed > TimeSpan.Zero ? Rows / Elapsed.TotalSeconds : null;
+}

@@ -57,9 +57,9 @@ public static class SeedProgressRenderer
         {
             // Where a long run spent its time: the slowest parts, with their rate where they wrote rows.
             var phases = new Table().AddColumns("slowest parts", "seconds", "rows/s");
-            foreach (var phase in report.Phases.OrderByDescending(p => p.Elapsed).Take(12))
+            foreach (var phase in report.SlowestPhases(12))
             {
-                var rate = phase.Rows > 0 && phase.Elapsed > TimeSpan.Zero ? (phase.Rows / phase.Elapsed.TotalSeconds).ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "";
+                var rate = phase.RowsPerSecond?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "";
                 phases.AddRow(Markup.Escape(phase.Name), phase.Elapsed.TotalSeconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture), rate);
             }
 

@@ -167,6 +167,12 @@ public sealed class CrossTenantAccess(
     }
 }
 
+/// <summary>A known actor: a background job acting for the user who asked for it, or a test.</summary>
+public sealed class FixedPortalActor(PortalActorInfo who) : IPortalActor
+{
+    public ValueTask<PortalActorInfo> GetAsync() => ValueTask.FromResult(who);
+}
+
 /// <summary>The actor of background jobs and command-line tools. The portal replaces it with the signed-in user.</summary>
 public sealed class SystemPortalActor : IPortalActor
 {

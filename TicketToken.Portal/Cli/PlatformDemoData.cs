@@ -23,8 +23,8 @@ internal static class PlatformDemoData
         if (!showProgress && !report.AlreadySeeded && report.Elapsed > TimeSpan.FromSeconds(20))
         {
             // The progress display prints these itself; a redirected run lists where the time went.
-            log.AddRange(report.Phases.OrderByDescending(p => p.Elapsed).Take(12).Select(p =>
-                $"  {p.Name}: {p.Elapsed.TotalSeconds:F1} s" + (p.Rows > 0 ? $" ({p.Rows / p.Elapsed.TotalSeconds:N0} rows/s)" : "")));
+            log.AddRange(report.SlowestPhases(12).Select(p =>
+                $"  {p.Name}: {p.Elapsed.TotalSeconds:F1} s" + (p.RowsPerSecond is { } rate ? $" ({rate:N0} rows/s)" : "")));
         }
 
         return new DemoVenues(report.DemoTenantId, report.DemoVenueIds);

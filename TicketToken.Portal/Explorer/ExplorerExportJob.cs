@@ -80,7 +80,7 @@ public sealed partial class ExplorerExportJob(
         var state = GridState.Parse(export.Query);
         var columns = Columns(table, state);
         var actor = new PortalActorInfo(export.RequestedBy, export.RequestedByName);
-        var data = new ExplorerData(platform, portal, new CrossTenantAccess(platform, portal, new FixedActor(actor), dataOptions, clock), rls);
+        var data = new ExplorerData(platform, portal, new CrossTenantAccess(platform, portal, new FixedPortalActor(actor), dataOptions, clock), rls);
 
         await UpdateAsync(export.Id, s => s.SetProperty(e => e.Status, ExplorerExportStatus.Running), ct);
         var temp = Path.Combine(Path.GetTempPath(), $"tt-export-{export.Id:N}.{export.Format}");
@@ -184,11 +184,6 @@ public sealed partial class ExplorerExportJob(
             .SetProperty(e => e.Status, ExplorerExportStatus.Failed)
             .SetProperty(e => e.Error, message)
             .SetProperty(e => e.CompletedAt, clock.GetUtcNow()), CancellationToken.None);
-    }
-
-    private sealed class FixedActor(PortalActorInfo info) : IPortalActor
-    {
-        public ValueTask<PortalActorInfo> GetAsync() => ValueTask.FromResult(info);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Explorer export {ExportId} failed")]

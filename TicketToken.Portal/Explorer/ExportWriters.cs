@@ -63,31 +63,36 @@ public sealed class CsvExportWriter(Stream output) : IExportWriter
 {
     private readonly StreamWriter writer = new(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 64 * 1024, leaveOpen: true) { NewLine = "\r\n" };
 
-    public Task WriteHeaderAsync(IReadOnlyList<string> names, CancellationToken ct)
+    public async Task WriteHeaderAsync(IReadOnlyList<string> names, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(names);
-        return WriteFieldsAsync(names, ct);
-    }
-
-    public Task WriteRowAsync(IReadOnlyList<ExportValue> values, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        return WriteFieldsAsync([.. values.Select(v => v.Text)], ct);
-    }
-
-    private async Task WriteFieldsAsync(IReadOnlyList<string?> values, CancellationToken ct)
-    {
-        for (var i = 0; i < values.Count; i++)
+        for (var i = 0; i < names.Count; i++)
         {
-            if (i > 0)
-            {
-                await writer.WriteAsync(',');
-            }
-
-            await writer.WriteAsync(Field(ExportFormats.Neutralise(values[i])).AsMemory(), ct);
+            await WriteFieldAsync(i, names[i], ct);
         }
 
         await writer.WriteLineAsync();
+    }
+
+    public async Task WriteRowAsync(IReadOnlyList<ExportValue> values, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        for (var i = 0; i < values.Count; i++)
+        {
+            await WriteFieldAsync(i, values[i].Text, ct);
+        }
+
+        await writer.WriteLineAsync();
+    }
+
+    private async Task WriteFieldAsync(int index, string? value, CancellationToken ct)
+    {
+        if (index > 0)
+        {
+            await writer.WriteAsync(',');
+        }
+
+        await writer.WriteAsync(Field(ExportFormats.Neutralise(value)).AsMemory(), ct);
     }
 
     public Task FinishAsync(CancellationToken ct) => writer.FlushAsync(ct);
@@ -189,7 +194,17 @@ public sealed class XlsxExportWriter : IExportWriter
     private static bool IsSpreadsheetNumber(string text, out decimal number)
     {
         number = 0;
-        var significant = text.SkipWhile(c => c is '-' or '+' or '0' or '.').Count(char.IsAsciiDigit);
+        var significant = 0;
+        var leading = true;
+        foreach (var c in text)
+        {
+            leading = leading && c is '-' or '+' or '0' or '.';
+            if (!leading && char.IsAsciiDigit(c))
+            {
+                significant++;
+            }
+        }
+
         return significant <= 15 && decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out number);
     }
 }

@@ -29,8 +29,8 @@ public sealed class ExplorerPagingBenchmark : IBenchmark
     public async Task<IReadOnlyList<Figure>> RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var platform = new Factory<PlatformDbContext>(() => new PlatformDbContext(context.PlatformOptions()));
-        var portal = new Factory<PortalDbContext>(() =>
+        var platform = new ContextFactory<PlatformDbContext>(() => new PlatformDbContext(context.PlatformOptions()));
+        var portal = new ContextFactory<PortalDbContext>(() =>
         {
             var options = new DbContextOptionsBuilder<PortalDbContext>();
             DataServiceCollectionExtensions.ConfigurePortal(options, context.ConnectionString);
@@ -84,11 +84,5 @@ public sealed class ExplorerPagingBenchmark : IBenchmark
             new Figure($"{Name}.deep.page", deep, "count", "the deep page measured"),
             new Figure($"{Name}.rows", first.Total, "count", first.TotalIsCapped ? "rows (count capped)" : "rows"),
         ];
-    }
-
-    private sealed class Factory<T>(Func<T> create) : IDbContextFactory<T>
-        where T : DbContext
-    {
-        public T CreateDbContext() => create();
     }
 }

@@ -40,8 +40,8 @@ public sealed class LookupBenchmark : IBenchmark
             ? s
             : context.ConnectionString;
         var keepAudit = Environment.GetEnvironmentVariable("TT_BENCH_KEEP_AUDIT") == "1";
-        var platform = new Factory<PlatformDbContext>(() => new PlatformDbContext(context.PlatformOptions()));
-        var portal = new Factory<PortalDbContext>(() =>
+        var platform = new ContextFactory<PlatformDbContext>(() => new PlatformDbContext(context.PlatformOptions()));
+        var portal = new ContextFactory<PortalDbContext>(() =>
         {
             var options = new DbContextOptionsBuilder<PortalDbContext>();
             DataServiceCollectionExtensions.ConfigurePortal(options, context.ConnectionString);
@@ -181,11 +181,5 @@ public sealed class LookupBenchmark : IBenchmark
                 ? "BEGIN;\n" + command.CommandText.TrimEnd().TrimEnd(';') + ";\nROLLBACK;"
                 : "SAVEPOINT bench_audit;\n" + command.CommandText.TrimEnd().TrimEnd(';') + ";\nROLLBACK TO SAVEPOINT bench_audit;";
         }
-    }
-
-    private sealed class Factory<T>(Func<T> create) : IDbContextFactory<T>
-        where T : DbContext
-    {
-        public T CreateDbContext() => create();
     }
 }

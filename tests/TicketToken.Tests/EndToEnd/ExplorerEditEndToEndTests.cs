@@ -12,7 +12,7 @@ public sealed class ExplorerEditEndToEndTests(SeededBrowserFixture fixture) : IC
     public async Task Edit_a_record_and_see_it_saved()
     {
         var id = await ScalarAsync<Guid>("SELECT id FROM public.events WHERE deleted_at IS NULL ORDER BY id LIMIT 1 OFFSET 20");
-        await using var context = await NewContextAsync();
+        await using var context = await BrowserSteps.NewContextAsync(fixture.Browser, fixture.App);
         var page = await context.NewPageAsync();
         await BrowserSteps.SignInAsync(page, "admin@demo.local");
 
@@ -44,7 +44,7 @@ public sealed class ExplorerEditEndToEndTests(SeededBrowserFixture fixture) : IC
     public async Task A_row_changed_behind_the_pages_back_shows_both_versions_and_the_typed_values_can_be_reapplied()
     {
         var id = await ScalarAsync<Guid>("SELECT id FROM public.events WHERE deleted_at IS NULL ORDER BY id LIMIT 1 OFFSET 21");
-        await using var context = await NewContextAsync();
+        await using var context = await BrowserSteps.NewContextAsync(fixture.Browser, fixture.App);
         var page = await context.NewPageAsync();
         await BrowserSteps.SignInAsync(page, "admin@demo.local");
 
@@ -74,17 +74,6 @@ public sealed class ExplorerEditEndToEndTests(SeededBrowserFixture fixture) : IC
         await Assertions.Expect(page.Locator("[data-test=record-fields] td[data-column=description]")).ToHaveTextAsync("My description, typed in the browser");
         Assert.Equal(1L, await ScalarAsync<long>(
             $"SELECT count(*) FROM public.events WHERE id = '{id}' AND name = 'Changed behind your back' AND description = 'My description, typed in the browser'"));
-    }
-
-    private async Task<IBrowserContext> NewContextAsync()
-    {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = fixture.App.RootUri.ToString(),
-            ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
-        });
-        context.SetDefaultTimeout(60_000);
-        return context;
     }
 
     private async Task<T> ScalarAsync<T>(string sql)

@@ -4,9 +4,17 @@ using TicketToken.Tests.Infrastructure;
 
 namespace TicketToken.Tests.EndToEnd;
 
-public sealed class SeededBrowserFixture : IAsyncLifetime
+/// <summary>The portal on a real Kestrel port with the demo seed, and Chromium.</summary>
+public class SeededBrowserFixture : IAsyncLifetime
 {
     private readonly BrowserFixture browser = new();
+
+    public SeededBrowserFixture()
+    {
+    }
+
+    /// <summary>For a fixture that needs settings of its own (set before the app starts).</summary>
+    protected SeededBrowserFixture(string key, string value) => browser.App.WithSetting(key, value);
 
     public IBrowser Browser => browser.Browser;
 
@@ -18,7 +26,11 @@ public sealed class SeededBrowserFixture : IAsyncLifetime
         await App.SeedEverythingAsync();
     }
 
-    public async ValueTask DisposeAsync() => await browser.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await browser.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
 }
 
 public sealed class ExplorerEndToEndTests(SeededBrowserFixture fixture) : IClassFixture<SeededBrowserFixture>
@@ -26,12 +38,7 @@ public sealed class ExplorerEndToEndTests(SeededBrowserFixture fixture) : IClass
     [Fact]
     public async Task Filter_sort_and_back_button_in_a_real_browser()
     {
-        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = fixture.App.RootUri.ToString(),
-            ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
-        });
-        context.SetDefaultTimeout(60_000);
+        await using var context = await BrowserSteps.NewContextAsync(fixture.Browser, fixture.App);
         var page = await context.NewPageAsync();
         await BrowserSteps.SignInAsync(page, "admin@demo.local");
 
@@ -74,12 +81,7 @@ public sealed class ExplorerEndToEndTests(SeededBrowserFixture fixture) : IClass
     {
         // Typed or bookmarked URL, all columns: the prerendered page is too large to hand over in the circuit's first
         // message, so the interactive render loads it again instead of the circuit closing.
-        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = fixture.App.RootUri.ToString(),
-            ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
-        });
-        context.SetDefaultTimeout(60_000);
+        await using var context = await BrowserSteps.NewContextAsync(fixture.Browser, fixture.App);
         var page = await context.NewPageAsync();
         var closed = new List<string>();
         page.Console += (_, message) =>

@@ -6,37 +6,14 @@ using TicketToken.Tests.Infrastructure;
 namespace TicketToken.Tests.EndToEnd;
 
 /// <summary>A seeded portal in a real browser whose own Hangfire server runs the export queue.</summary>
-public sealed class ExportingBrowserFixture : IAsyncLifetime
-{
-    private readonly BrowserFixture browser = new();
-
-    public ExportingBrowserFixture() => browser.App.WithSetting("Explorer:Exports:WorkerCount", "1");
-
-    public IBrowser Browser => browser.Browser;
-
-    public PortalAppFactory App => browser.App;
-
-    public async ValueTask InitializeAsync()
-    {
-        await browser.InitializeAsync();
-        await App.SeedEverythingAsync();
-    }
-
-    public async ValueTask DisposeAsync() => await browser.DisposeAsync();
-}
+public sealed class ExportingBrowserFixture() : SeededBrowserFixture("Explorer:Exports:WorkerCount", "1");
 
 public sealed class ExplorerExportEndToEndTests(ExportingBrowserFixture fixture) : IClassFixture<ExportingBrowserFixture>
 {
     [Fact]
     public async Task Filter_export_csv_watch_it_finish_and_download_the_filtered_rows()
     {
-        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = fixture.App.RootUri.ToString(),
-            ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
-            AcceptDownloads = true,
-        });
-        context.SetDefaultTimeout(60_000);
+        await using var context = await BrowserSteps.NewContextAsync(fixture.Browser, fixture.App, acceptDownloads: true);
         var page = await context.NewPageAsync();
         await BrowserSteps.SignInAsync(page, "support@demo.local");
 

@@ -19,11 +19,7 @@ public sealed class SignInEndToEndTests(BrowserFixture fixture) : IClassFixture<
     [MemberData(nameof(Roles))]
     public async Task Each_demo_role_signs_in_and_sees_its_home_page(string email, string section, string workspace)
     {
-        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = fixture.App.RootUri.ToString(),
-            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
-        });
+        await using var context = await BrowserSteps.NewContextAsync(fixture.Browser, fixture.App, width: 1280, height: 800);
         var page = await context.NewPageAsync();
 
         // From the home page: not signed in, so sent to the login form first.

@@ -24,12 +24,7 @@ public sealed class SupportSearchEndToEndTests(SeededBrowserFixture fixture) : I
             email = reader.GetString(1);
         }
 
-        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = fixture.App.RootUri.ToString(),
-            ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
-        });
-        context.SetDefaultTimeout(60_000);
+        await using var context = await BrowserSteps.NewContextAsync(fixture.Browser, fixture.App);
         var page = await context.NewPageAsync();
         await BrowserSteps.SignInAsync(page, "support@demo.local");
         await BrowserSteps.WaitForInteractiveAsync(page);
@@ -70,8 +65,7 @@ public sealed class SupportSearchEndToEndTests(SeededBrowserFixture fixture) : I
     [Fact]
     public async Task A_venue_manager_has_no_search_box()
     {
-        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.App.RootUri.ToString() });
-        context.SetDefaultTimeout(60_000);
+        await using var context = await BrowserSteps.NewContextAsync(fixture.Browser, fixture.App);
         var page = await context.NewPageAsync();
         await BrowserSteps.SignInAsync(page, "venue@demo.local");
         await BrowserSteps.WaitForInteractiveAsync(page);

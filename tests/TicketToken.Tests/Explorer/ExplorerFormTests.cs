@@ -1,7 +1,5 @@
 using Bunit;
-using Microsoft.EntityFrameworkCore;
 using MudBlazor;
-using TicketToken.Data;
 using TicketToken.Portal.Components.Explorer;
 using TicketToken.Portal.Explorer;
 using TicketToken.Tests.Infrastructure;
@@ -12,7 +10,7 @@ namespace TicketToken.Tests.Explorer;
 public sealed class ExplorerFormTests : PortalComponentTest
 {
     // The catalog needs no database for the model; CHECK lists then simply stay empty (enum columns still have their labels).
-    private static readonly Lazy<ExplorerCatalog> Catalog = new(() => new ExplorerCatalog(new OfflineContexts()));
+    private static readonly Lazy<ExplorerCatalog> Catalog = new(() => new ExplorerCatalog(AppContexts.Offline()));
 
     private static IReadOnlyList<ExplorerField> FieldsOf(string service, string table) =>
         ExplorerForm.Fields(Catalog.Value.Find(service, table)!, Catalog.Value);
@@ -145,10 +143,5 @@ public sealed class ExplorerFormTests : PortalComponentTest
         Assert.Equal($"The Lakeside Stadium · {venueId}", picker.Instance.ToStringFunc!(venueId));
         await cut.InvokeAsync(() => picker.Instance.ValueChanged.InvokeAsync(venueId));
         Assert.Equal(venueId, values["venue_id"]);
-    }
-
-    private sealed class OfflineContexts : IDbContextFactory<PlatformDbContext>
-    {
-        public PlatformDbContext CreateDbContext() => new(TemplateDatabase.ContextOptions("Host=127.0.0.1;Port=1;Timeout=1"));
     }
 }

@@ -39,7 +39,7 @@ public sealed class ExplorerGridTests : PortalComponentTest
         var user = await fixture.UserAsync(email);
         SignIn(user);
         Services.AddSingleton(fixture.Data(user));
-        Services.AddSingleton<IPortalActor>(new Tenancy.CrossTenantAccessTests.FixedActor(new PortalActorInfo(null, email)));
+        Services.AddSingleton<IPortalActor>(new FixedPortalActor(new PortalActorInfo(null, email)));
         return user;
     }
 

@@ -355,7 +355,7 @@ public sealed class ExplorerWriteTests(SeededExplorerFixture fixture) : IClassFi
         var services = fixture.App.Services;
         var platform = services.GetRequiredService<IDbContextFactory<PlatformDbContext>>();
         var portal = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
-        var access = new CrossTenantAccess(platform, portal, new Tenancy.CrossTenantAccessTests.FixedActor(new PortalActorInfo(null, user.Identity!.Name!)),
+        var access = new CrossTenantAccess(platform, portal, new FixedPortalActor(new PortalActorInfo(null, user.Identity!.Name!)),
             services.GetRequiredService<IOptions<DataAccessOptions>>(), TimeProvider.System);
         var rls = services.GetRequiredService<ExplorerRlsFacts>();
         return new ExplorerWriter(platform, portal, access, rls, services.GetRequiredService<ExplorerCatalog>(),

@@ -1,7 +1,5 @@
 using Bunit;
-using Microsoft.EntityFrameworkCore;
 using MudBlazor;
-using TicketToken.Data;
 using TicketToken.Portal.Components.Explorer;
 using TicketToken.Portal.Explorer;
 using TicketToken.Tests.Infrastructure;
@@ -11,7 +9,7 @@ namespace TicketToken.Tests.Explorer;
 public sealed class FilterEditorTests : PortalComponentTest
 {
     // The catalog needs no database for the model; CHECK lists then simply stay empty.
-    private static readonly Lazy<ExplorerCatalog> Catalog = new(() => new ExplorerCatalog(new OfflineContexts()));
+    private static readonly Lazy<ExplorerCatalog> Catalog = new(() => new ExplorerCatalog(AppContexts.Offline()));
 
     [Fact]
     public async Task A_bad_amount_gets_a_message_keeps_the_input_and_applies_nothing()
@@ -70,10 +68,5 @@ public sealed class FilterEditorTests : PortalComponentTest
         Assert.Equal([GridFilter.Between, GridFilter.Equal, GridFilter.Empty, GridFilter.NotEmpty], FilterEditor.Operators(orders.Column("cancelled_at")!).Select(o => o.Op));
         Assert.Equal([GridFilter.Contains, GridFilter.Equal], FilterEditor.Operators(orders.Column("order_number")!).Select(o => o.Op));
         Assert.Equal(ColumnKind.Cents, orders.Column("total_cents")!.Kind);
-    }
-
-    private sealed class OfflineContexts : IDbContextFactory<PlatformDbContext>
-    {
-        public PlatformDbContext CreateDbContext() => new(TemplateDatabase.ContextOptions("Host=127.0.0.1;Port=1;Timeout=1"));
     }
 }

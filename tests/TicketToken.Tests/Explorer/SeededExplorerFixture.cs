@@ -44,7 +44,7 @@ public sealed class SeededExplorerFixture : IAsyncLifetime
         var services = App.Services;
         var platform = services.GetRequiredService<IDbContextFactory<PlatformDbContext>>();
         var portal = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
-        var access = new CrossTenantAccess(platform, portal, new Tenancy.CrossTenantAccessTests.FixedActor(new PortalActorInfo(null, user.Identity!.Name!)),
+        var access = new CrossTenantAccess(platform, portal, new FixedPortalActor(new PortalActorInfo(null, user.Identity!.Name!)),
             services.GetRequiredService<IOptions<DataAccessOptions>>(), TimeProvider.System);
         return new ExplorerData(platform, portal, access, services.GetRequiredService<ExplorerRlsFacts>());
     }

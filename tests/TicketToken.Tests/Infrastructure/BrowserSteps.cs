@@ -12,6 +12,24 @@ namespace TicketToken.Tests.Infrastructure;
 public static partial class BrowserSteps
 {
     /// <summary>
+    /// A browser context on the portal's Kestrel port. Steps wait up to 60 s: the whole suite shares two cores, so a
+    /// navigation or a circuit's start can be slow.
+    /// </summary>
+    public static async Task<IBrowserContext> NewContextAsync(IBrowser browser, PortalAppFactory app, int width = 1400, int height = 900, bool acceptDownloads = false)
+    {
+        ArgumentNullException.ThrowIfNull(browser);
+        ArgumentNullException.ThrowIfNull(app);
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = app.RootUri.ToString(),
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            AcceptDownloads = acceptDownloads,
+        });
+        context.SetDefaultTimeout(60_000);
+        return context;
+    }
+
+    /// <summary>
     /// Signs in through the login form (and the second factor when the account requires one). With
     /// <paramref name="startAt"/>, opens that page first and expects to be sent to the login form.
     /// </summary>

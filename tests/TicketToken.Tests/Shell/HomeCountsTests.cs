@@ -4,7 +4,6 @@ using Microsoft.Extensions.Time.Testing;
 using TicketToken.Data.Tenancy;
 using TicketToken.Portal.Components.Shared;
 using TicketToken.Tests.Infrastructure;
-using static TicketToken.Tests.Tenancy.CrossTenantAccessTests;
 
 namespace TicketToken.Tests.Shell;
 
@@ -17,7 +16,7 @@ public sealed class HomeCountsTests() : TemplateDatabaseTest("tt_home")
         await PlatformRows.AddTenantWithUserAsync(Database, "home-b");
         var app = TemplateDatabase.AppConnectionString(Database);
         var portal = new PortalContexts(app);
-        var access = new CrossTenantAccess(new AppContexts(app), portal, new FixedActor(new PortalActorInfo(Guid.NewGuid(), "admin@example.test")),
+        var access = new CrossTenantAccess(new AppContexts(app), portal, new FixedPortalActor(new PortalActorInfo(Guid.NewGuid(), "admin@example.test")),
             Options.Create(new DataAccessOptions()), TimeProvider.System);
         var counts = new HomeCounts(portal, new AppContexts(app), access, new FakeTimeProvider(DateTimeOffset.UtcNow));
 

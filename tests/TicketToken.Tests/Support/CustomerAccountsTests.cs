@@ -112,7 +112,7 @@ public sealed class CustomerAccountsTests(SeededExplorerFixture fixture) : IClas
     {
         var services = fixture.App.Services;
         var platform = services.GetRequiredService<IDbContextFactory<PlatformDbContext>>();
-        var actor = new Tenancy.CrossTenantAccessTests.FixedActor(AgentActor);
+        var actor = new FixedPortalActor(AgentActor);
         var access = new CrossTenantAccess(platform, services.GetRequiredService<IDbContextFactory<PortalDbContext>>(), actor,
             services.GetRequiredService<IOptions<DataAccessOptions>>(), TimeProvider.System);
         return new CustomerAccounts(access, platform, actor, TimeProvider.System);
@@ -136,7 +136,7 @@ public sealed class CustomerAccountsTests(SeededExplorerFixture fixture) : IClas
     }
 
     private PortalDbContext Portal() =>
-        new Tenancy.CrossTenantAccessTests.PortalContexts(TestDatabase.ConnectionStringFor(fixture.App.DatabaseName)).CreateDbContext();
+        new PortalContexts(TestDatabase.ConnectionStringFor(fixture.App.DatabaseName)).CreateDbContext();
 
     private async Task ExecuteAsync(string sql)
     {

@@ -72,12 +72,7 @@ public sealed class OrderPageTests(OrderPageTests.Fixture fixture) : IClassFixtu
     [Fact]
     public async Task Find_an_order_by_email_refund_part_of_it_and_see_the_refund_on_the_timeline()
     {
-        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = fixture.App.RootUri.ToString(),
-            ViewportSize = new ViewportSize { Width = 1400, Height = 1000 },
-        });
-        context.SetDefaultTimeout(60_000);
+        await using var context = await BrowserSteps.NewContextAsync(fixture.Browser, fixture.App, width: 1400, height: 1000);
         var page = await context.NewPageAsync();
         await BrowserSteps.SignInAsync(page, "support@demo.local");
 

@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using TicketToken.Data;
-using TicketToken.Data.Infrastructure;
 using TicketToken.Data.Portal;
 using TicketToken.Data.Tenancy;
 using TicketToken.Portal.Support;
@@ -198,42 +197,15 @@ public sealed class SupportServices(string database, PortalActorInfo actor, long
 {
     public CommandCounter Counter { get; } = new();
 
-    public Platforms Platform => new(TemplateDatabase.AppConnectionString(database), Counter);
+    public AppContexts Platform => new(TemplateDatabase.AppConnectionString(database), Counter);
 
-    public Portals Portal => new(TemplateDatabase.AppConnectionString(database), Counter);
+    public PortalContexts Portal => new(TemplateDatabase.AppConnectionString(database), Counter);
 
-    public CrossTenantAccess Access(PortalActorInfo? who = null) => new(Platform, Portal, new FixedActor(who ?? actor),
+    public CrossTenantAccess Access(PortalActorInfo? who = null) => new(Platform, Portal, new FixedPortalActor(who ?? actor),
         Options.Create(new DataAccessOptions()), TimeProvider.System);
 
     public OrderStory Story() => new(Access(), TimeProvider.System);
 
-    public OrderActions Actions(PortalActorInfo? who = null) => new(Platform, new FixedActor(who ?? actor),
+    public OrderActions Actions(PortalActorInfo? who = null) => new(Platform, new FixedPortalActor(who ?? actor),
         Options.Create(new SupportOptions { RefundApprovalThresholdCents = approvalThresholdCents }), TimeProvider.System);
-
-    public sealed class Platforms(string connectionString, CommandCounter counter) : IDbContextFactory<PlatformDbContext>
-    {
-        public PlatformDbContext CreateDbContext()
-        {
-            var options = new DbContextOptionsBuilder<PlatformDbContext>();
-            DataServiceCollectionExtensions.ConfigurePlatform(options, connectionString);
-            options.AddInterceptors(counter);
-            return new PlatformDbContext(options.Options);
-        }
-    }
-
-    public sealed class Portals(string connectionString, CommandCounter counter) : IDbContextFactory<PortalDbContext>
-    {
-        public PortalDbContext CreateDbContext()
-        {
-            var options = new DbContextOptionsBuilder<PortalDbContext>();
-            DataServiceCollectionExtensions.ConfigurePortal(options, connectionString);
-            options.AddInterceptors(counter);
-            return new PortalDbContext(options.Options);
-        }
-    }
-
-    private sealed class FixedActor(PortalActorInfo who) : IPortalActor
-    {
-        public ValueTask<PortalActorInfo> GetAsync() => ValueTask.FromResult(who);
-    }
 }

@@ -285,7 +285,7 @@ public sealed class SupportSearchTests(SeededExplorerFixture fixture) : IClassFi
         var access = new CrossTenantAccess(
             services.GetRequiredService<IDbContextFactory<PlatformDbContext>>(),
             services.GetRequiredService<IDbContextFactory<PortalDbContext>>(),
-            new Tenancy.CrossTenantAccessTests.FixedActor(new PortalActorInfo(null, admin.Identity!.Name!)),
+            new FixedPortalActor(new PortalActorInfo(null, admin.Identity!.Name!)),
             services.GetRequiredService<IOptions<DataAccessOptions>>(),
             TimeProvider.System);
         var before = await AuditCountAsync(admin.Identity!.Name!);
@@ -317,7 +317,7 @@ public sealed class SupportSearchTests(SeededExplorerFixture fixture) : IClassFi
         var access = new CrossTenantAccess(
             services.GetRequiredService<IDbContextFactory<PlatformDbContext>>(),
             services.GetRequiredService<IDbContextFactory<PortalDbContext>>(),
-            new Tenancy.CrossTenantAccessTests.FixedActor(new PortalActorInfo(null, user.Identity!.Name!)),
+            new FixedPortalActor(new PortalActorInfo(null, user.Identity!.Name!)),
             services.GetRequiredService<IOptions<DataAccessOptions>>(),
             TimeProvider.System);
         return new SupportSearch(access);
@@ -326,7 +326,7 @@ public sealed class SupportSearchTests(SeededExplorerFixture fixture) : IClassFi
     private Task<SearchResult> SearchAsync(string term) => Search(Agent).SearchAsync(Agent, term, TestContext.Current.CancellationToken);
 
     private PortalDbContext Portal() =>
-        new Tenancy.CrossTenantAccessTests.PortalContexts(TestDatabase.ConnectionStringFor(fixture.App.DatabaseName)).CreateDbContext();
+        new PortalContexts(TestDatabase.ConnectionStringFor(fixture.App.DatabaseName)).CreateDbContext();
 
     private async Task<int> AuditCountAsync(string userName)
     {

@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using TicketToken.Data;
-using TicketToken.Data.Infrastructure;
 using TicketToken.Data.Portal;
 using TicketToken.Data.Tenancy;
 using TicketToken.Tests.Infrastructure;
@@ -93,7 +92,7 @@ public sealed class CrossTenantAccessTests() : TemplateDatabaseTest("tt_cross")
         var access = new CrossTenantAccess(
             new AppContexts(TemplateDatabase.AppConnectionString(Database)),
             new PortalContexts(TemplateDatabase.AppConnectionString(Database)),
-            new FixedActor(Agent),
+            new FixedPortalActor(Agent),
             Options.Create(new DataAccessOptions { StaffReadConnectionString = TemplateDatabase.StaffReadConnectionString(Database) }),
             TimeProvider.System,
             queue);
@@ -147,7 +146,7 @@ public sealed class CrossTenantAccessTests() : TemplateDatabaseTest("tt_cross")
     private CrossTenantAccess Access(bool staffRead) => new(
         new AppContexts(TemplateDatabase.AppConnectionString(Database)),
         new PortalContexts(TemplateDatabase.AppConnectionString(Database)),
-        new FixedActor(Agent),
+        new FixedPortalActor(Agent),
         Options.Create(new DataAccessOptions { StaffReadConnectionString = staffRead ? TemplateDatabase.StaffReadConnectionString(Database) : null }),
         TimeProvider.System);
 
@@ -155,20 +154,5 @@ public sealed class CrossTenantAccessTests() : TemplateDatabaseTest("tt_cross")
     {
         await using var db = new PortalContexts(TestDatabase.ConnectionStringFor(Database)).CreateDbContext();
         return await db.AuditEntries.OrderBy(e => e.Id).ToListAsync(TestContext.Current.CancellationToken);
-    }
-
-    internal sealed class FixedActor(PortalActorInfo who) : IPortalActor
-    {
-        public ValueTask<PortalActorInfo> GetAsync() => ValueTask.FromResult(who);
-    }
-
-    internal sealed class PortalContexts(string connectionString) : IDbContextFactory<PortalDbContext>
-    {
-        public PortalDbContext CreateDbContext()
-        {
-            var options = new DbContextOptionsBuilder<PortalDbContext>();
-            DataServiceCollectionExtensions.ConfigurePortal(options, connectionString);
-            return new PortalDbContext(options.Options);
-        }
     }
 }
