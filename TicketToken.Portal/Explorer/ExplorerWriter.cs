@@ -88,6 +88,18 @@ public sealed partial class ExplorerWriter(
         return session.Found ? await session.SelectAsync(key, forUpdate: false, ct) : null;
     }
 
+    /// <summary>
+    /// The version (<c>xmin</c>) of a row, read for a page that offers <paramref name="action"/> on it, so the write can
+    /// refuse a row that changed after the user saw it; null when there is no row this user may change.
+    /// </summary>
+    public async Task<string?> VersionAsync(ExplorerTable table, string key, ExplorerAction action, ClaimsPrincipal user, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        Demand(user, table, action);
+        await using var session = await OpenAsync(table, user, key, null, ct);
+        return session.Found ? (await session.SelectAsync(key, forUpdate: false, ct))?.Xmin : null;
+    }
+
     public async Task<ExplorerWriteResult> CreateAsync(
         ExplorerTable table, IReadOnlyDictionary<string, string?> values, string? reason, ClaimsPrincipal user, PortalActorInfo actor, CancellationToken ct)
     {
@@ -264,15 +276,22 @@ public sealed partial class ExplorerWriter(
         }
     }
 
-    /// <summary>Soft delete: sets <c>deleted_at</c> (tables that have it).</summary>
-    public Task<ExplorerWriteResult> SoftDeleteAsync(ExplorerTable table, string key, string? reason, ClaimsPrincipal user, PortalActorInfo actor, CancellationToken ct) =>
-        SetDeletedAsync(table, key, reason, user, actor, delete: true, ct);
+    /// <summary>
+    /// Soft delete: sets <c>deleted_at</c> (tables that have it). <paramref name="version"/> is the <c>xmin</c> of the row
+    /// the user looked at (<see cref="LoadAsync"/>); when the row changed since, nothing is written and the result is a
+    /// <see cref="WriteStatus.Conflict"/> carrying the current version. Null skips that check.
+    /// </summary>
+    public Task<ExplorerWriteResult> SoftDeleteAsync(
+        ExplorerTable table, string key, string? version, string? reason, ClaimsPrincipal user, PortalActorInfo actor, CancellationToken ct) =>
+        SetDeletedAsync(table, key, version, reason, user, actor, delete: true, ct);
 
-    public Task<ExplorerWriteResult> RestoreAsync(ExplorerTable table, string key, string? reason, ClaimsPrincipal user, PortalActorInfo actor, CancellationToken ct) =>
-        SetDeletedAsync(table, key, reason, user, actor, delete: false, ct);
+    /// <summary>Clears <c>deleted_at</c>; <paramref name="version"/> as for <see cref="SoftDeleteAsync"/>.</summary>
+    public Task<ExplorerWriteResult> RestoreAsync(
+        ExplorerTable table, string key, string? version, string? reason, ClaimsPrincipal user, PortalActorInfo actor, CancellationToken ct) =>
+        SetDeletedAsync(table, key, version, reason, user, actor, delete: false, ct);
 
     private async Task<ExplorerWriteResult> SetDeletedAsync(
-        ExplorerTable table, string key, string? reason, ClaimsPrincipal user, PortalActorInfo actor, bool delete, CancellationToken ct)
+        ExplorerTable table, string key, string? version, string? reason, ClaimsPrincipal user, PortalActorInfo actor, bool delete, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(actor);
@@ -291,6 +310,11 @@ public sealed partial class ExplorerWriter(
             if (before is null)
             {
                 return Gone(table, key);
+            }
+
+            if (Changed(before, version, delete ? "deleted" : "restored") is { } conflict)
+            {
+                return conflict;
             }
 
             if (before.Deleted == delete)
@@ -322,9 +346,12 @@ public sealed partial class ExplorerWriter(
         }
     }
 
-    /// <summary>Removes the row for good: Administrator only, confirmed by typing its key.</summary>
+    /// <summary>
+    /// Removes the row for good: Administrator only, confirmed by typing its key; <paramref name="version"/> as for
+    /// <see cref="SoftDeleteAsync"/>, so a row someone changed after the administrator read it is not deleted unseen.
+    /// </summary>
     public async Task<ExplorerWriteResult> HardDeleteAsync(
-        ExplorerTable table, string key, string? typedKey, string? reason, ClaimsPrincipal user, PortalActorInfo actor, CancellationToken ct)
+        ExplorerTable table, string key, string? version, string? typedKey, string? reason, ClaimsPrincipal user, PortalActorInfo actor, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(actor);
@@ -350,6 +377,11 @@ public sealed partial class ExplorerWriter(
                 return Gone(table, key);
             }
 
+            if (Changed(before, version, "deleted") is { } conflict)
+            {
+                return conflict;
+            }
+
             await using var cmd = session.Command("");
             cmd.CommandText = $"DELETE FROM {TableSql(table)} AS t WHERE t.{Quote(table.Key[0].Name)} = {session.KeyParameter(cmd, key)}";
             session.AddCommon(cmd);
@@ -363,6 +395,17 @@ public sealed partial class ExplorerWriter(
             return Refused(ex, table, "delete");
         }
     }
+
+    /// <summary>The refusal when the locked row is no longer the version the user saw (null when it is, or none was given).</summary>
+    private static ExplorerWriteResult? Changed(ExplorerEditable current, string? version, string verb) =>
+        version is null || string.Equals(current.Xmin, version, StringComparison.Ordinal)
+            ? null
+            : new ExplorerWriteResult(WriteStatus.Conflict,
+                $"Someone else changed this row after you opened it, so it was not {verb}. Check the current version and try again.")
+            {
+                Key = current.Key,
+                Current = current,
+            };
 
     /// <summary>Rows of a parent table for a foreign-key picker, searched as the grid's quick search would, within what the user may read.</summary>
     public async Task<IReadOnlyList<ExplorerOption>> SearchParentAsync(ExplorerTable parent, string? text, ClaimsPrincipal user, CancellationToken ct)

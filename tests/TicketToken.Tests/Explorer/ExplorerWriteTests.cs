@@ -119,15 +119,17 @@ public sealed class ExplorerWriteTests(SeededExplorerFixture fixture) : IClassFi
         var events = fixture.Table("event", "events");
         var id = await fixture.ScalarAsync<Guid>("SELECT id FROM public.events WHERE deleted_at IS NULL ORDER BY id LIMIT 1 OFFSET 7");
 
-        var noReason = await writer.SoftDeleteAsync(events, id.ToString(), "", admin, AdminActor, Ct);
+        var noReason = await writer.SoftDeleteAsync(events, id.ToString(), null, "", admin, AdminActor, Ct);
         Assert.Equal(WriteStatus.Invalid, noReason.Status);
         Assert.True(noReason.FieldErrors.ContainsKey(ExplorerWriteResult.ReasonField));
         Assert.Equal(0L, await fixture.ScalarAsync<long>($"SELECT count(*) FROM public.events WHERE id = '{id}' AND deleted_at IS NOT NULL"));
 
-        var deleted = await writer.SoftDeleteAsync(events, id.ToString(), "Duplicate event", admin, AdminActor, Ct);
+        var version = await writer.VersionAsync(events, id.ToString(), ExplorerAction.Delete, admin, Ct);
+        Assert.NotNull(version);
+        var deleted = await writer.SoftDeleteAsync(events, id.ToString(), version, "Duplicate event", admin, AdminActor, Ct);
         Assert.Equal(WriteStatus.Saved, deleted.Status);
         Assert.Equal(1L, await fixture.ScalarAsync<long>($"SELECT count(*) FROM public.events WHERE id = '{id}' AND deleted_at IS NOT NULL"));
-        var restored = await writer.RestoreAsync(events, id.ToString(), "Not a duplicate after all", admin, AdminActor, Ct);
+        var restored = await writer.RestoreAsync(events, id.ToString(), deleted.Current!.Xmin, "Not a duplicate after all", admin, AdminActor, Ct);
         Assert.Equal(WriteStatus.Saved, restored.Status);
         Assert.Equal(1L, await fixture.ScalarAsync<long>($"SELECT count(*) FROM public.events WHERE id = '{id}' AND deleted_at IS NULL"));
         Assert.Equal(1L, await fixture.ScalarAsync<long>(
@@ -140,7 +142,7 @@ public sealed class ExplorerWriteTests(SeededExplorerFixture fixture) : IClassFi
         {
             var user = SeededExplorerFixture.User(role);
             await Assert.ThrowsAsync<ExplorerAccessDeniedException>(() =>
-                Writer(user).HardDeleteAsync(events, id.ToString(), id.ToString(), "Trying to delete for good", user, AdminActor, Ct));
+                Writer(user).HardDeleteAsync(events, id.ToString(), null, id.ToString(), "Trying to delete for good", user, AdminActor, Ct));
         }
 
         Assert.Equal(1L, await fixture.ScalarAsync<long>($"SELECT count(*) FROM public.events WHERE id = '{id}'"));
@@ -148,9 +150,9 @@ public sealed class ExplorerWriteTests(SeededExplorerFixture fixture) : IClassFi
         // An administrator must type the key; a restricting foreign key gives a clear message and deletes nothing.
         var venue = await fixture.ScalarAsync<Guid>($"SELECT venue_id FROM public.events WHERE id = '{id}'");
         var venues = fixture.Table("venue", "venues");
-        var unconfirmed = await writer.HardDeleteAsync(venues, venue.ToString(), "wrong", "Venue closed for good", admin, AdminActor, Ct);
+        var unconfirmed = await writer.HardDeleteAsync(venues, venue.ToString(), null, "wrong", "Venue closed for good", admin, AdminActor, Ct);
         Assert.Equal(WriteStatus.Invalid, unconfirmed.Status);
-        var restricted = await writer.HardDeleteAsync(venues, venue.ToString(), venue.ToString(), "Venue closed for good", admin, AdminActor, Ct);
+        var restricted = await writer.HardDeleteAsync(venues, venue.ToString(), null, venue.ToString(), "Venue closed for good", admin, AdminActor, Ct);
         Assert.Equal(WriteStatus.Failed, restricted.Status);
         Assert.Contains("still point at this row", restricted.Message, StringComparison.Ordinal);
         Assert.Equal(1L, await fixture.ScalarAsync<long>($"SELECT count(*) FROM public.venues WHERE id = '{venue}'"));
@@ -159,11 +161,47 @@ public sealed class ExplorerWriteTests(SeededExplorerFixture fixture) : IClassFi
         // A row nothing points at goes, with its audit row.
         var note = await fixture.ScalarAsync<Guid>("SELECT id FROM public.order_notes ORDER BY id LIMIT 1");
         var notes = fixture.Table("order", "order_notes");
-        var gone = await writer.HardDeleteAsync(notes, note.ToString(), note.ToString(), "Posted on the wrong order", admin, AdminActor, Ct);
+        var gone = await writer.HardDeleteAsync(notes, note.ToString(), null, note.ToString(), "Posted on the wrong order", admin, AdminActor, Ct);
         Assert.Equal(WriteStatus.Saved, gone.Status);
         Assert.Equal(0L, await fixture.ScalarAsync<long>($"SELECT count(*) FROM public.order_notes WHERE id = '{note}'"));
         Assert.Equal(1L, await fixture.ScalarAsync<long>(
             $"SELECT count(*) FROM portal.audit_log WHERE record_key = '{note}' AND action = '{ExplorerWriter.DeleteAction}' AND before IS NOT NULL AND after IS NULL"));
+    }
+
+    [Fact]
+    public async Task A_delete_or_restore_of_a_row_that_changed_after_it_was_read_is_refused_and_changes_nothing()
+    {
+        var admin = SeededExplorerFixture.User(PortalRoles.Administrator);
+        var writer = Writer(admin);
+        var events = fixture.Table("event", "events");
+        var id = await fixture.ScalarAsync<Guid>("SELECT id FROM public.events WHERE deleted_at IS NULL ORDER BY id LIMIT 1 OFFSET 11");
+        var seen = await writer.VersionAsync(events, id.ToString(), ExplorerAction.Delete, admin, Ct);
+        Assert.NotNull(seen);
+
+        // Someone else renames the event after the administrator opened it.
+        var loaded = (await writer.LoadAsync(events, id.ToString(), admin, Ct))!;
+        var renamed = await writer.UpdateAsync(events, loaded, new Dictionary<string, string?>(loaded.Values) { ["name"] = "Renamed meanwhile" }, "Venue asked for it", admin, AdminActor, Ct);
+        Assert.Equal(WriteStatus.Saved, renamed.Status);
+        var audits = await AuditCountAsync(id);
+
+        var soft = await writer.SoftDeleteAsync(events, id.ToString(), seen, "Duplicate event", admin, AdminActor, Ct);
+        Assert.Equal(WriteStatus.Conflict, soft.Status);
+        Assert.Contains("changed this row", soft.Message, StringComparison.Ordinal);
+        Assert.Equal("Renamed meanwhile", soft.Current!.Values["name"]);
+        Assert.Equal(renamed.Current!.Xmin, soft.Current.Xmin);
+
+        var hard = await writer.HardDeleteAsync(events, id.ToString(), seen, id.ToString(), "Duplicate event", admin, AdminActor, Ct);
+        Assert.Equal(WriteStatus.Conflict, hard.Status);
+        Assert.Equal(1L, await fixture.ScalarAsync<long>($"SELECT count(*) FROM public.events WHERE id = '{id}' AND deleted_at IS NULL"));
+        Assert.Equal(audits, await AuditCountAsync(id));
+
+        // With the current version it goes through; restoring with the version from before the delete is refused.
+        var deleted = await writer.SoftDeleteAsync(events, id.ToString(), soft.Current.Xmin, "Duplicate event", admin, AdminActor, Ct);
+        Assert.Equal(WriteStatus.Saved, deleted.Status);
+        var staleRestore = await writer.RestoreAsync(events, id.ToString(), soft.Current.Xmin, "Not a duplicate", admin, AdminActor, Ct);
+        Assert.Equal(WriteStatus.Conflict, staleRestore.Status);
+        Assert.Equal(1L, await fixture.ScalarAsync<long>($"SELECT count(*) FROM public.events WHERE id = '{id}' AND deleted_at IS NOT NULL"));
+        Assert.Equal(WriteStatus.Saved, (await writer.RestoreAsync(events, id.ToString(), deleted.Current!.Xmin, "Not a duplicate", admin, AdminActor, Ct)).Status);
     }
 
     [Fact]
@@ -200,7 +238,7 @@ public sealed class ExplorerWriteTests(SeededExplorerFixture fixture) : IClassFi
             var real = (await Writer(admin).LoadAsync(events, target.ToString(), admin, Ct))!;
             var forged = await writer.UpdateAsync(events, real, new Dictionary<string, string?>(real.Values) { ["name"] = "Hijacked" }, "Forged by id", user, AdminActor, Ct);
             Assert.Equal(WriteStatus.NotFound, forged.Status);
-            Assert.Equal(WriteStatus.NotFound, (await writer.SoftDeleteAsync(events, target.ToString(), "Forged by id", user, AdminActor, Ct)).Status);
+            Assert.Equal(WriteStatus.NotFound, (await writer.SoftDeleteAsync(events, target.ToString(), null, "Forged by id", user, AdminActor, Ct)).Status);
             Assert.Equal(before, await fixture.ScalarAsync<string>($"SELECT name FROM public.events WHERE id = '{target}'"));
             Assert.Equal(1L, await fixture.ScalarAsync<long>($"SELECT count(*) FROM public.events WHERE id = '{target}' AND deleted_at IS NULL"));
         }
@@ -350,15 +388,5 @@ public sealed class ExplorerWriteTests(SeededExplorerFixture fixture) : IClassFi
     }
 
     /// <summary>The writer as the given user would get it (their name on the recorded reads).</summary>
-    private ExplorerWriter Writer(ClaimsPrincipal user)
-    {
-        var services = fixture.App.Services;
-        var platform = services.GetRequiredService<IDbContextFactory<PlatformDbContext>>();
-        var portal = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
-        var access = new CrossTenantAccess(platform, portal, new FixedPortalActor(new PortalActorInfo(null, user.Identity!.Name!)),
-            services.GetRequiredService<IOptions<DataAccessOptions>>(), TimeProvider.System);
-        var rls = services.GetRequiredService<ExplorerRlsFacts>();
-        return new ExplorerWriter(platform, portal, access, rls, services.GetRequiredService<ExplorerCatalog>(),
-            new ExplorerData(platform, portal, access, rls), TimeProvider.System, NullLogger<ExplorerWriter>.Instance);
-    }
+    private ExplorerWriter Writer(ClaimsPrincipal user) => fixture.Writer(user);
 }

@@ -49,6 +49,20 @@ public sealed class SeededExplorerFixture : IAsyncLifetime
         return new ExplorerData(platform, portal, access, services.GetRequiredService<ExplorerRlsFacts>());
     }
 
+    /// <summary>The explorer's writer as the given user would get it (their name on the audit rows and recorded reads).</summary>
+    public ExplorerWriter Writer(ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var services = App.Services;
+        var platform = services.GetRequiredService<IDbContextFactory<PlatformDbContext>>();
+        var portal = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        var access = new CrossTenantAccess(platform, portal, new FixedPortalActor(new PortalActorInfo(null, user.Identity!.Name!)),
+            services.GetRequiredService<IOptions<DataAccessOptions>>(), TimeProvider.System);
+        var rls = services.GetRequiredService<ExplorerRlsFacts>();
+        return new ExplorerWriter(platform, portal, access, rls, services.GetRequiredService<ExplorerCatalog>(),
+            new ExplorerData(platform, portal, access, rls), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ExplorerWriter>.Instance);
+    }
+
     public async Task<T> ScalarAsync<T>(string sql)
     {
         await using var conn = new NpgsqlConnection(TestDatabase.ConnectionStringFor(App.DatabaseName));
