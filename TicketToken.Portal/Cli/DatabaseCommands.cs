@@ -3,13 +3,14 @@ using Microsoft.EntityFrameworkCore;
 using TicketToken.Data;
 using TicketToken.Data.Infrastructure;
 using TicketToken.Data.Portal;
+using TicketToken.Data.Seeding;
 using TicketToken.Portal.Hosting;
 using TicketToken.Portal.Security;
 
 namespace TicketToken.Portal.Cli;
 
 /// <summary>
-/// Operator commands on the portal host: <c>db migrate</c>, <c>db seed --scale demo|large [--seed N]</c>, <c>db check</c>,
+/// Operator commands on the portal host: <c>db migrate</c>, <c>db seed --scale demo|large [--seed N] [--anchor yyyy-mm-dd|today]</c>, <c>db check</c>,
 /// and <c>totp [secret]</c> (the current code of the demo accounts' authenticator, Development only).
 /// Connection: <c>ConnectionStrings:TicketTokenAdmin</c> when set (the schema owner), else <c>ConnectionStrings:TicketToken</c>;
 /// <c>db seed</c> prefers <c>ConnectionStrings:TicketTokenSeed</c> (a superuser on a private cluster: bulk loading).
@@ -93,11 +94,22 @@ public static class DatabaseCommands
             return Usage($"--seed must be a whole number, not '{seedText}'.");
         }
 
+        if (!TryParseAnchor(Option(args, "--anchor"), app.Services.GetRequiredService<TimeProvider>(), out var anchor, out var anchorError))
+        {
+            return Usage(anchorError);
+        }
+
+        var options = new SeedOptions(scale == "large" ? SeedScale.Large : SeedScale.Demo, seed);
+        if (anchor is { } day)
+        {
+            options = options with { AnchorUtc = day };
+        }
+
         await using var scope = app.Services.CreateAsyncScope();
         var seeder = ActivatorUtilities.CreateInstance<PortalSeeder>(scope.ServiceProvider);
         // A superuser seeds fastest (bulk mode: triggers off, COPY FREEZE); the schema owner works too, more slowly.
         var seedConnection = app.Configuration.GetConnectionString("TicketTokenSeed") is { Length: > 0 } s ? s : app.Configuration.GetTicketTokenAdminConnectionString();
-        var result = await seeder.SeedAsync(seedConnection, scale, seed, ct, showProgress: !Console.IsOutputRedirected);
+        var result = await seeder.SeedAsync(seedConnection, options, ct, showProgress: !Console.IsOutputRedirected);
         foreach (var line in result)
         {
             Console.WriteLine(line);
@@ -152,6 +164,41 @@ public static class DatabaseCommands
         return 1;
     }
 
+    /// <summary>
+    /// <c>--anchor yyyy-mm-dd</c> or <c>--anchor today</c> (UTC): the day the demo data is dated around (noon UTC); events fall
+    /// before and after it, orders before it. Absent: <see cref="SeedOptions.AnchorUtc"/>'s fixed day, so a seed number alone
+    /// reproduces the same rows. The same seed and anchor always give the same rows.
+    /// </summary>
+    internal static bool TryParseAnchor(string? text, TimeProvider clock, out DateTime? anchor, out string error)
+    {
+        anchor = null;
+        error = "";
+        if (text is null)
+        {
+            return true;
+        }
+
+        DateTime day;
+        if (string.Equals(text, "today", StringComparison.OrdinalIgnoreCase))
+        {
+            day = clock.GetUtcNow().UtcDateTime.Date;
+        }
+        else if (!DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
+        {
+            error = $"--anchor must be a date written yyyy-mm-dd, or 'today', not '{text}'.";
+            return false;
+        }
+
+        if (day.Year is < 2000 or > 2100)
+        {
+            error = $"--anchor must be a date between 2000 and 2100, not '{text}'.";
+            return false;
+        }
+
+        anchor = DateTime.SpecifyKind(day.Date.AddHours(12), DateTimeKind.Utc);
+        return true;
+    }
+
     private static string? Option(string[] args, string name)
     {
         var i = Array.IndexOf(args, name);
@@ -165,7 +212,7 @@ public static class DatabaseCommands
     private static int Usage(string error)
     {
         Console.Error.WriteLine(error);
-        Console.Error.WriteLine("usage: db migrate | db seed [--scale demo|large] [--seed N] | db check | totp [base32-secret]");
+        Console.Error.WriteLine("usage: db migrate | db seed [--scale demo|large] [--seed N] [--anchor yyyy-mm-dd|today] | db check | totp [base32-secret]");
         return 64;
     }
 }

@@ -9,17 +9,17 @@ internal static class PlatformDemoData
 {
     public sealed record DemoVenues(Guid TenantId, IReadOnlyList<Guid> VenueIds);
 
-    public static async Task<DemoVenues?> SeedAsync(string adminConnectionString, string scale, int seed, bool showProgress, List<string> log, CancellationToken ct)
+    public static async Task<DemoVenues?> SeedAsync(string adminConnectionString, SeedOptions options, bool showProgress, List<string> log, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(options);
         await using var dataSource = NpgsqlDataSource.Create(adminConnectionString);
         var seeder = new PlatformSeeder(dataSource);
-        var options = new SeedOptions(scale == "large" ? SeedScale.Large : SeedScale.Demo, seed);
         var report = showProgress
             ? await SeedProgressRenderer.RunAsync(AnsiConsole.Console, progress => seeder.SeedAsync(options, progress, ct))
             : await seeder.SeedAsync(options, null, ct);
         log.Add(report.AlreadySeeded
             ? "platform data: already seeded, nothing written"
-            : $"platform data: {report.RowsWritten:N0} rows in {report.Elapsed.TotalSeconds:F1} s");
+            : $"platform data: {report.RowsWritten:N0} rows in {report.Elapsed.TotalSeconds:F1} s, dated around {options.AnchorUtc:yyyy-MM-dd} (seed {options.Seed})");
         if (!showProgress && !report.AlreadySeeded && report.Elapsed > TimeSpan.FromSeconds(20))
         {
             // The progress display prints these itself; a redirected run lists where the time went.

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using TicketToken.Data.Portal;
+using TicketToken.Data.Seeding;
 using TicketToken.Portal.Security;
 
 namespace TicketToken.Portal.Cli;
@@ -16,11 +17,11 @@ public sealed class PortalSeeder(
     IHostEnvironment environment,
     TimeProvider clock)
 {
-    public async Task<IReadOnlyList<string>> SeedAsync(string adminConnectionString, string scale, int seed, CancellationToken ct, bool showProgress = false)
+    public async Task<IReadOnlyList<string>> SeedAsync(string adminConnectionString, SeedOptions options, CancellationToken ct, bool showProgress = false)
     {
         var log = new List<string>();
         await EnsureRolesAsync(log);
-        var demoVenues = await PlatformDemoData.SeedAsync(adminConnectionString, scale, seed, showProgress, log, ct);
+        var demoVenues = await PlatformDemoData.SeedAsync(adminConnectionString, options, showProgress, log, ct);
 
         if (!environment.IsDevelopment())
         {

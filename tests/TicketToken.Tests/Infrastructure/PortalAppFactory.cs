@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using TicketToken.Data.Portal;
+using TicketToken.Data.Seeding;
 using TicketToken.Portal.Cli;
 using TicketToken.Portal.Security;
 
@@ -84,7 +85,7 @@ public sealed partial class PortalAppFactory : WebApplicationFactory<Program>, I
     {
         await using var scope = Services.CreateAsyncScope();
         var seeder = ActivatorUtilities.CreateInstance<PortalSeeder>(scope.ServiceProvider);
-        await seeder.SeedAsync(TestDatabase.ConnectionStringFor(DatabaseName), "demo", 42, TestContext.Current.CancellationToken);
+        await seeder.SeedAsync(TestDatabase.ConnectionStringFor(DatabaseName), new SeedOptions(SeedScale.Demo), TestContext.Current.CancellationToken);
     }
 
     /// <summary>A user with the given roles and no second factor.</summary>

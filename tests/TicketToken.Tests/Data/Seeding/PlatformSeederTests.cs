@@ -214,6 +214,65 @@ public sealed class PlatformSeederTests(SeedingDatabases dbs) : IClassFixture<Se
         return (string)(await cmd.ExecuteScalarAsync(Ct))!;
     }
 
+    [Fact]
+    public async Task Another_anchor_moves_every_date_by_the_same_amount_and_keeps_the_rows()
+    {
+        var shifted = await dbs.CloneAsync("tt_seed_anchor");
+        var options = new SeedOptions(SeedScale.Demo, SeedingDatabases.Seed);
+        // Whole weeks: settlements are weekly, so another weekday would cut the weeks, and their batches, differently.
+        var delta = TimeSpan.FromDays(7 * 38);
+        await using (var ds = NpgsqlDataSource.Create(TestDatabase.ConnectionStringFor(shifted)))
+        {
+            var report = await new PlatformSeeder(ds).SeedAsync(options with { AnchorUtc = options.AnchorUtc + delta }, null, Ct);
+            // Tax records and 1099-K forms are one per venue and calendar year with payouts: the default anchor's data
+            // spans two years, this one's a single year, so they differ in count and only in count.
+            string[] yearly = ["tax_records", "form_1099_records"];
+            Assert.All(yearly, t => Assert.Equal(report.RowsPerTable["venues"], report.RowsPerTable[t]));
+            Assert.All(yearly, t => Assert.Equal(2 * report.RowsPerTable["venues"], dbs.FirstReport.RowsPerTable[t]));
+            var differ = report.RowsPerTable.Where(t => !yearly.Contains(t.Key) && dbs.FirstReport.RowsPerTable.GetValueOrDefault(t.Key) != t.Value)
+                .Select(t => $"{t.Key}: {dbs.FirstReport.RowsPerTable.GetValueOrDefault(t.Key)} -> {t.Value}");
+            Assert.Empty(differ);
+        }
+
+        foreach (var (table, column) in new[] { ("event_schedules", "starts_at"), ("orders", "created_at"), ("payment_transactions", "created_at"), ("ticket_scans", "scanned_at") })
+        {
+            var before = await TimesAsync(dbs.SeededDatabase, table, column);
+            var after = await TimesAsync(shifted, table, column);
+            Assert.NotEmpty(before);
+            Assert.Equal(before.Keys.Order(), after.Keys.Order());
+            var moved = before.Where(b => after[b.Key] - b.Value == delta).Count();
+            Assert.True(moved == before.Count, $"{table}.{column}: {before.Count - moved} of {before.Count} rows did not move by {delta.TotalDays} days");
+        }
+
+        // Around the new day: events on both sides of it, every order before it.
+        Assert.Equal(0L, await ScalarAsync(shifted, $"SELECT count(*) FROM public.orders WHERE created_at > '{options.AnchorUtc + delta:O}'"));
+        Assert.True(await ScalarAsync(shifted, $"SELECT count(*) FROM public.event_schedules WHERE starts_at > '{options.AnchorUtc + delta:O}'") > 0);
+        Assert.True(await ScalarAsync(shifted, $"SELECT count(*) FROM public.event_schedules WHERE starts_at < '{options.AnchorUtc + delta:O}'") > 0);
+    }
+
+    private static async Task<Dictionary<Guid, DateTime>> TimesAsync(string database, string table, string column)
+    {
+        await using var conn = new NpgsqlConnection(TestDatabase.ConnectionStringFor(database));
+        await conn.OpenAsync(Ct);
+        await using var cmd = new NpgsqlCommand($"SELECT id, {column} FROM public.{table} WHERE {column} IS NOT NULL", conn);
+        await using var reader = await cmd.ExecuteReaderAsync(Ct);
+        var times = new Dictionary<Guid, DateTime>();
+        while (await reader.ReadAsync(Ct))
+        {
+            times[reader.GetGuid(0)] = reader.GetDateTime(1);
+        }
+
+        return times;
+    }
+
+    private static async Task<long> ScalarAsync(string database, string sql)
+    {
+        await using var conn = new NpgsqlConnection(TestDatabase.ConnectionStringFor(database));
+        await conn.OpenAsync(Ct);
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return (long)(await cmd.ExecuteScalarAsync(Ct))!;
+    }
+
     private static async Task<string> ChecksumAsync(string database, string table)
     {
         await using var conn = new NpgsqlConnection(TestDatabase.ConnectionStringFor(database));
