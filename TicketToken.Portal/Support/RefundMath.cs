@@ -147,7 +147,12 @@ public static class RefundMath
         var available = Available(money, allowance);
         if (available <= 0)
         {
-            return (null, $"Nothing is left to refund: {Money(money.PaidCents)} paid, {Money(money.ReservedCents)} already refunded or pending.");
+            var allowedTotal = Math.Max(0, (money.PaidCents * allowance.Percentage / 100) - allowance.FeeCents);
+            return money.RefundableCents > 0 && allowedTotal < money.PaidCents
+                ? (null, $"The refund policy allows {Money(allowedTotal)} in all for this order ({allowance.Percentage}% of {Money(money.PaidCents)} paid"
+                    + (allowance.FeeCents > 0 ? $", less a {Money(allowance.FeeCents)} fee" : "")
+                    + $"), and {Money(money.ReservedCents)} is already refunded or pending: nothing more can be refunded.")
+                : (null, $"Nothing is left to refund: {Money(money.PaidCents)} paid, {Money(money.ReservedCents)} already refunded or pending.");
         }
 
         switch (kind)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using TicketToken.Data.Tenancy;
 using TicketToken.Portal.Support;
 using TicketToken.Tests.Infrastructure;
@@ -72,14 +73,10 @@ public sealed class OrderStoryDemoSeedTests(OrderStoryDemoSeedTests.Seeded fixtu
     public async Task A_paid_demo_order_can_be_refunded_in_part_within_its_policy()
     {
         var db = fixture.App.DatabaseName;
-        var orderId = await SupportOrderRows.ScalarAsync<Guid>(db, """
-            SELECT o.id FROM public.orders o JOIN public.payment_transactions t ON t.order_id = o.id AND t.status = 'completed'
-            WHERE NOT EXISTS (SELECT 1 FROM public.order_refunds r WHERE r.order_id = o.id) AND o.refund_locked IS NOT TRUE
-            ORDER BY o.created_at DESC LIMIT 1
-            """);
         var services = new SupportServices(db, Agent);
         var ct = TestContext.Current.CancellationToken;
-        var story = (await services.Story().LoadAsync(orderId, SupportOrderRows.Agent, ct))!;
+        var story = await RefundableAsync(services, db, "", ct);
+        var orderId = story.Order.Id;
 
         var outcome = await services.Actions().RefundAsync(
             new RefundRequest(new OrderCommand(orderId, story.TenantId, Guid.NewGuid(), "CUSTOMER_REQUEST"), RefundKind.Partial, 100), SupportOrderRows.Agent, ct);
@@ -91,5 +88,51 @@ public sealed class OrderStoryDemoSeedTests(OrderStoryDemoSeedTests.Seeded fixtu
         var after = (await services.Story().LoadAsync(orderId, SupportOrderRows.Agent, ct))!;
         Assert.Equal(story.Money.ReservedCents + 100, after.Money.ReservedCents);
         Assert.Contains(after.Timeline, e => e.Kind == TimelineKind.Refund && e.Title.StartsWith("Refund $1.00", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task On_the_day_the_demo_is_dated_around_a_small_refund_of_an_upcoming_events_order_needs_no_approval()
+    {
+        // What './tt run' relies on when it seeds around today: the events after that day still have open refund windows.
+        var db = fixture.App.DatabaseName;
+        var anchor = new TicketToken.Data.Seeding.SeedOptions(TicketToken.Data.Seeding.SeedScale.Demo).AnchorUtc;
+        var services = new SupportServices(db, Agent, clock: new FakeTimeProvider(anchor));
+        var ct = TestContext.Current.CancellationToken;
+        var open = await RefundableAsync(services, db,
+            $"AND EXISTS (SELECT 1 FROM public.event_schedules s WHERE s.event_id = o.event_id AND s.starts_at > '{anchor.AddDays(30):O}')", ct,
+            withinPolicy: true);
+        var outcome = await services.Actions().RefundAsync(
+            new RefundRequest(new OrderCommand(open.Order.Id, open.TenantId, Guid.NewGuid(), "CUSTOMER_REQUEST"), RefundKind.Partial, 100), SupportOrderRows.Agent, ct);
+        Assert.True(outcome.Succeeded, outcome.Message);
+        Assert.False(outcome.AwaitingApproval, outcome.Message);
+        Assert.Equal("PENDING", await SupportOrderRows.ScalarAsync<string>(db, $"SELECT refund_status FROM public.order_refunds WHERE id = '{outcome.RecordId}'"));
+    }
+
+    /// <summary>
+    /// The newest paid demo order without refunds whose policy still allows at least $1.00 (a policy's flat fee can take
+    /// a small order's whole allowance). Tests in this class refund orders, so none relies on one particular order.
+    /// </summary>
+    private static async Task<OrderStoryView> RefundableAsync(SupportServices services, string db, string condition, CancellationToken ct, bool withinPolicy = false)
+    {
+        var candidates = await SupportOrderRows.ScalarAsync<Guid[]>(db, $"""
+            SELECT coalesce(array_agg(id), CAST(ARRAY[] AS uuid[])) FROM (SELECT o.id FROM public.orders o
+              JOIN public.payment_transactions t ON t.order_id = o.id AND t.status = 'completed'
+            WHERE NOT EXISTS (SELECT 1 FROM public.order_refunds r WHERE r.order_id = o.id) AND o.refund_locked IS NOT TRUE {condition}
+            ORDER BY o.created_at DESC LIMIT 20) c
+            """) ?? [];
+        var seen = new List<string>();
+        foreach (var id in candidates)
+        {
+            var story = (await services.Story().LoadAsync(id, SupportOrderRows.Agent, ct))!;
+            if (story.AvailableCents >= 100 && !(withinPolicy && story.Allowance.Exception))
+            {
+                return story;
+            }
+
+            seen.Add(story.Allowance.Explanation);
+        }
+
+        Assert.Fail($"None of {candidates.Length} paid demo orders allows a $1.00 refund{(withinPolicy ? " within its policy" : "")}: {string.Join(" | ", seen)}");
+        return null!;
     }
 }

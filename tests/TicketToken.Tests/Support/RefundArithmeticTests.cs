@@ -116,6 +116,19 @@ public sealed class RefundArithmeticTests
     }
 
     [Fact]
+    public void When_the_policy_has_nothing_more_to_give_the_message_says_how_much_it_allows_in_all()
+    {
+        var allowance = RefundMath.Evaluate(Policy(Rule("PERCENTAGE", pct: 50), Rule("FLAT_FEE", config: """{"fee_cents": 200}""")), Now.AddDays(10), Now);
+
+        var (calc, error) = RefundMath.Calculate(Money(reserved: 7000), allowance, RefundKind.Full, null, null);
+        var (_, paidBack) = RefundMath.Calculate(Money(reserved: 14400), Anything, RefundKind.Full, null, null);
+
+        Assert.Null(calc);
+        Assert.Equal("The refund policy allows $70.00 in all for this order (50% of $144.00 paid, less a $2.00 fee), and $70.00 is already refunded or pending: nothing more can be refunded.", error);
+        Assert.Equal("Nothing is left to refund: $144.00 paid, $144.00 already refunded or pending.", paidBack);
+    }
+
+    [Fact]
     public void Time_rules_and_tiers_follow_the_hours_left_before_the_event()
     {
         var policy = Policy(

@@ -193,8 +193,10 @@ public sealed class CommandCounter : DbCommandInterceptor
 }
 
 /// <summary>The support services on a test database as the RLS-bound app role, with a command counter on every context.</summary>
-public sealed class SupportServices(string database, PortalActorInfo actor, long approvalThresholdCents = 50_000)
+public sealed class SupportServices(string database, PortalActorInfo actor, long approvalThresholdCents = 50_000, TimeProvider? clock = null)
 {
+    private readonly TimeProvider clock = clock ?? TimeProvider.System;
+
     public CommandCounter Counter { get; } = new();
 
     public AppContexts Platform => new(TemplateDatabase.AppConnectionString(database), Counter);
@@ -202,10 +204,10 @@ public sealed class SupportServices(string database, PortalActorInfo actor, long
     public PortalContexts Portal => new(TemplateDatabase.AppConnectionString(database), Counter);
 
     public CrossTenantAccess Access(PortalActorInfo? who = null) => new(Platform, Portal, new FixedPortalActor(who ?? actor),
-        Options.Create(new DataAccessOptions()), TimeProvider.System);
+        Options.Create(new DataAccessOptions()), clock);
 
-    public OrderStory Story() => new(Access(), TimeProvider.System);
+    public OrderStory Story() => new(Access(), clock);
 
     public OrderActions Actions(PortalActorInfo? who = null) => new(Platform, new FixedPortalActor(who ?? actor),
-        Options.Create(new SupportOptions { RefundApprovalThresholdCents = approvalThresholdCents }), TimeProvider.System);
+        Options.Create(new SupportOptions { RefundApprovalThresholdCents = approvalThresholdCents }), clock);
 }
