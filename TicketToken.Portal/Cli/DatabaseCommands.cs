@@ -165,9 +165,10 @@ public static class DatabaseCommands
     }
 
     /// <summary>
-    /// <c>--anchor yyyy-mm-dd</c> or <c>--anchor today</c> (UTC): the day the demo data is dated around (noon UTC); events fall
-    /// before and after it, orders before it. Absent: <see cref="SeedOptions.AnchorUtc"/>'s fixed day, so a seed number alone
-    /// reproduces the same rows. The same seed and anchor always give the same rows.
+    /// <c>--anchor yyyy-mm-dd</c> (noon UTC of that day) or <c>--anchor today</c> (the current hour, UTC, so no order is
+    /// dated later than the moment of seeding): the moment the demo data is dated around; events fall before and after it,
+    /// orders before it. Absent: <see cref="SeedOptions.AnchorUtc"/>'s fixed day, so a seed number alone reproduces the
+    /// same rows. The same seed and anchor always give the same rows.
     /// </summary>
     internal static bool TryParseAnchor(string? text, TimeProvider clock, out DateTime? anchor, out string error)
     {
@@ -178,12 +179,14 @@ public static class DatabaseCommands
             return true;
         }
 
-        DateTime day;
         if (string.Equals(text, "today", StringComparison.OrdinalIgnoreCase))
         {
-            day = clock.GetUtcNow().UtcDateTime.Date;
+            var now = clock.GetUtcNow().UtcDateTime;
+            anchor = DateTime.SpecifyKind(now.Date.AddHours(now.Hour), DateTimeKind.Utc);
+            return true;
         }
-        else if (!DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
+
+        if (!DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
         {
             error = $"--anchor must be a date written yyyy-mm-dd, or 'today', not '{text}'.";
             return false;

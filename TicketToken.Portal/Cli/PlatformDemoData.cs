@@ -19,7 +19,7 @@ internal static class PlatformDemoData
             : await seeder.SeedAsync(options, null, ct);
         log.Add(report.AlreadySeeded
             ? "platform data: already seeded, nothing written"
-            : $"platform data: {report.RowsWritten:N0} rows in {report.Elapsed.TotalSeconds:F1} s, dated around {options.AnchorUtc:yyyy-MM-dd} (seed {options.Seed})");
+            : $"platform data: {report.RowsWritten:N0} rows in {report.Elapsed.TotalSeconds:F1} s, dated around {options.AnchorUtc:yyyy-MM-dd HH:mm} UTC (seed {options.Seed})");
         if (!showProgress && !report.AlreadySeeded && report.Elapsed > TimeSpan.FromSeconds(20))
         {
             // The progress display prints these itself; a redirected run lists where the time went.

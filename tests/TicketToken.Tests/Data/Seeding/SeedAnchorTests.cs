@@ -9,7 +9,7 @@ public sealed class SeedAnchorTests
     [Theory]
     [InlineData(null, null, "")]
     [InlineData("2026-11-02", "2026-11-02T12:00:00Z", "")]
-    [InlineData("TODAY", "2026-11-25T12:00:00Z", "")]
+    [InlineData("TODAY", "2026-11-25T23:00:00Z", "")]
     [InlineData("02/11/2026", null, "--anchor must be a date written yyyy-mm-dd, or 'today', not '02/11/2026'.")]
     [InlineData("2026-02-30", null, "--anchor must be a date written yyyy-mm-dd, or 'today', not '2026-02-30'.")]
     [InlineData("1999-12-31", null, "--anchor must be a date between 2000 and 2100, not '1999-12-31'.")]
