@@ -162,6 +162,33 @@ public sealed class OrderPageDialogTests(OrderPageDialogTests.Db db) : PortalCom
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM public.scheduled_notifications WHERE order_id = @id", s.Order));
     }
 
+    [Fact]
+    public async Task A_double_click_on_confirm_makes_one_refund()
+    {
+        var (s, cut) = await OpenDialogAsync("dlg-double", "action-refund", "Refund");
+        await ChooseReasonAsync("CUSTOMER_REQUEST");
+        await TypeAsync("Amount in dollars, e.g. 25.00", "12.50");
+
+        // Two clicks before the first has finished: the second finds the dialog busy (or its button already replaced).
+        var button = dialogs.Find("[data-test=dialog-confirm]");
+        var first = button.ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+        try
+        {
+            await button.ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+        }
+        catch (Bunit.Rendering.UnknownEventHandlerIdException)
+        {
+        }
+
+        await first;
+        cut.WaitForAssertion(() => Assert.Contains("$12.50", cut.Find("[data-test=action-result]").TextContent, StringComparison.Ordinal), Wait);
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM public.order_refunds WHERE order_id = @id", s.Order));
+        Assert.Equal(1250, await CountAsync("SELECT coalesce(sum(refund_amount_cents), 0) FROM public.order_refunds WHERE order_id = @id", s.Order));
+        Assert.Equal(1, await SupportOrderRows.CountAsync(db.Name,
+            "SELECT count(*) FROM portal.audit_log WHERE table_name = 'orders' AND record_key = @k AND action = @a",
+            ("k", s.Order.ToString()), ("a", OrderActions.RefundRequestAction)));
+    }
+
     /// <summary>A refund of $50.00 requested by <paramref name="maker"/> with a $10.00 approval threshold: it waits for a second person.</summary>
     private async Task<SupportOrderScenario> LargeRefundAsync(string slug, PortalActorInfo maker)
     {
