@@ -28,6 +28,9 @@ public sealed class PlatformSeeder
     /// <summary>Slug of the demo tenant: its presence marks a seeded database.</summary>
     public const string DemoTenantSlug = "tickettoken-demo";
 
+    /// <summary>The tables with one row per order, ticket or payment (and users): the ones large scale loads in bulk.</summary>
+    public static IReadOnlyList<string> BulkTables => CoreSeeder.BulkTables;
+
     private const long AdvisoryLockKey = 0x7474_5EED;
 
     private readonly NpgsqlDataSource _dataSource;
