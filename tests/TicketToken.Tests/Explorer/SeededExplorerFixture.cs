@@ -40,17 +40,20 @@ public sealed class SeededExplorerFixture : IAsyncLifetime
     /// <summary>The explorer's data service as the given user would get it (their name on the recorded reads).</summary>
     public ExplorerData Data(ClaimsPrincipal user)
     {
-        ArgumentNullException.ThrowIfNull(user);
-        var services = App.Services;
-        var platform = services.GetRequiredService<IDbContextFactory<PlatformDbContext>>();
-        var portal = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
-        var access = new CrossTenantAccess(platform, portal, new FixedPortalActor(new PortalActorInfo(null, user.Identity!.Name!)),
-            services.GetRequiredService<IOptions<DataAccessOptions>>(), TimeProvider.System);
-        return new ExplorerData(platform, portal, access, services.GetRequiredService<ExplorerRlsFacts>());
+        var (platform, portal, access) = Access(user);
+        return new ExplorerData(platform, portal, access, App.Services.GetRequiredService<ExplorerRlsFacts>());
     }
 
     /// <summary>The explorer's writer as the given user would get it (their name on the audit rows and recorded reads).</summary>
     public ExplorerWriter Writer(ClaimsPrincipal user)
+    {
+        var (platform, portal, access) = Access(user);
+        var rls = App.Services.GetRequiredService<ExplorerRlsFacts>();
+        return new ExplorerWriter(platform, portal, access, rls, App.Services.GetRequiredService<ExplorerCatalog>(),
+            new ExplorerData(platform, portal, access, rls), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ExplorerWriter>.Instance);
+    }
+
+    private (IDbContextFactory<PlatformDbContext> Platform, IDbContextFactory<PortalDbContext> Portal, CrossTenantAccess Access) Access(ClaimsPrincipal user)
     {
         ArgumentNullException.ThrowIfNull(user);
         var services = App.Services;
@@ -58,9 +61,7 @@ public sealed class SeededExplorerFixture : IAsyncLifetime
         var portal = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
         var access = new CrossTenantAccess(platform, portal, new FixedPortalActor(new PortalActorInfo(null, user.Identity!.Name!)),
             services.GetRequiredService<IOptions<DataAccessOptions>>(), TimeProvider.System);
-        var rls = services.GetRequiredService<ExplorerRlsFacts>();
-        return new ExplorerWriter(platform, portal, access, rls, services.GetRequiredService<ExplorerCatalog>(),
-            new ExplorerData(platform, portal, access, rls), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ExplorerWriter>.Instance);
+        return (platform, portal, access);
     }
 
     public async Task<T> ScalarAsync<T>(string sql)
