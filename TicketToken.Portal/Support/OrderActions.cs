@@ -63,86 +63,92 @@ public sealed class OrderActions(
     public Task<ActionOutcome> RefundAsync(RefundRequest request, ClaimsPrincipal user, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return RunAsync(request.Command, RefundRequestAction, user, (db, who, story, now, token) => RefundStepAsync(request, db, who, story, now, token), ct);
+    }
+
+    /// <summary>
+    /// Records a refund inside the action's transaction: the order_refunds row, and either the order event that it awaits
+    /// approval or the pending payment refund and its outbox event. Shared by a refund and by a cancellation that refunds.
+    /// </summary>
+    private async Task<Step> RefundStepAsync(RefundRequest request, PlatformDbContext db, PortalActorInfo who, OrderStoryView story, DateTimeOffset now, CancellationToken token)
+    {
         var c = request.Command;
-        return RunAsync(c, RefundRequestAction, user, async (db, who, story, now, token) =>
+        var reason = story.Document.Reasons.FirstOrDefault(r => r.ReasonCode == c.ReasonCode);
+        if (reason is null && !SupportReasonCodes.IsKnown(c.ReasonCode))
         {
-            var reason = story.Document.Reasons.FirstOrDefault(r => r.ReasonCode == c.ReasonCode);
-            if (reason is null && !SupportReasonCodes.IsKnown(c.ReasonCode))
-            {
-                return Failed("Choose a reason for the refund.");
-            }
+            return Failed("Choose a reason for the refund.");
+        }
 
-            if (story.Order.RefundLocked == true)
-            {
-                return Failed("Refunds are locked on this order (a dispute is open). Resolve the dispute first.");
-            }
+        if (story.Order.RefundLocked == true)
+        {
+            return Failed("Refunds are locked on this order (a dispute is open). Resolve the dispute first.");
+        }
 
-            var (calc, error) = RefundMath.Calculate(story.Money, story.Allowance, request.Kind, request.AmountCents, request.Items);
-            if (calc is null)
-            {
-                return Failed(error!);
-            }
+        var (calc, error) = RefundMath.Calculate(story.Money, story.Allowance, request.Kind, request.AmountCents, request.Items);
+        if (calc is null)
+        {
+            return Failed(error!);
+        }
 
-            var needsApproval = calc.AmountCents > ApprovalThresholdCents || story.Allowance.Exception;
-            var refundId = Guid.NewGuid();
-            var items = new JsonArray([.. calc.Items.Select(i => new JsonObject { ["order_item_id"] = i.ItemId, ["quantity"] = i.Quantity })]);
-            var metadata = new JsonObject
-            {
-                ["source"] = "portal",
-                ["idempotency_key"] = c.IdempotencyKey,
-                ["reason_code"] = c.ReasonCode,
-                ["requested_by"] = who.UserId,
-                ["requested_by_name"] = who.Name,
-            };
-            var calculation = new JsonObject
-            {
-                ["rule"] = calc.Rule,
-                ["paid_cents"] = story.Money.PaidCents,
-                ["earlier_refunds_cents"] = story.Money.ReservedCents,
-                ["available_cents"] = calc.AvailableCents,
-                ["percentage"] = story.Allowance.Percentage,
-                ["fee_cents"] = story.Allowance.FeeCents,
-                ["policy"] = story.Allowance.Explanation,
-                ["approval_threshold_cents"] = ApprovalThresholdCents,
-                ["policy_exception"] = story.Allowance.Exception,
-            };
-            var type = request.Kind switch { RefundKind.Full => "FULL", RefundKind.Item => "ITEM", _ => "PARTIAL" };
-            var status = needsApproval ? AwaitingApproval : "PENDING";
-            var reasonText = reason?.ReasonText ?? SupportReasonCodes.All.First(r => r.Code == c.ReasonCode).Text;
-            await db.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT INTO public.order_refunds (id, tenant_id, order_id, refund_amount_cents, refund_reason, refund_status, initiated_by, metadata,
-                    refund_type, refunded_items, remaining_balance_cents, policy_id, reason_id, reason_notes, policy_calculation, created_at, updated_at)
-                VALUES ({refundId}, {story.TenantId}, {c.OrderId}, {calc.AmountCents}, {reasonText}, {status}, {who.UserId}, CAST({metadata.ToJsonString()} AS jsonb),
-                    CAST({type} AS public.refund_type), CAST({items.ToJsonString()} AS jsonb), {(int)calc.RemainingBalanceCents},
-                    {story.Document.Policy?.Id}, {reason?.Id}, {c.Note}, CAST({calculation.ToJsonString()} AS jsonb), {now}, {now})
-                """, token);
+        var needsApproval = calc.AmountCents > ApprovalThresholdCents || story.Allowance.Exception;
+        var refundId = Guid.NewGuid();
+        var items = new JsonArray([.. calc.Items.Select(i => new JsonObject { ["order_item_id"] = i.ItemId, ["quantity"] = i.Quantity })]);
+        var metadata = new JsonObject
+        {
+            ["source"] = "portal",
+            ["idempotency_key"] = c.IdempotencyKey,
+            ["reason_code"] = c.ReasonCode,
+            ["requested_by"] = who.UserId,
+            ["requested_by_name"] = who.Name,
+        };
+        var calculation = new JsonObject
+        {
+            ["rule"] = calc.Rule,
+            ["paid_cents"] = story.Money.PaidCents,
+            ["earlier_refunds_cents"] = story.Money.ReservedCents,
+            ["available_cents"] = calc.AvailableCents,
+            ["percentage"] = story.Allowance.Percentage,
+            ["fee_cents"] = story.Allowance.FeeCents,
+            ["policy"] = story.Allowance.Explanation,
+            ["approval_threshold_cents"] = ApprovalThresholdCents,
+            ["policy_exception"] = story.Allowance.Exception,
+        };
+        var type = request.Kind switch { RefundKind.Full => "FULL", RefundKind.Item => "ITEM", _ => "PARTIAL" };
+        var status = needsApproval ? AwaitingApproval : "PENDING";
+        var reasonText = reason?.ReasonText ?? SupportReasonCodes.All.First(r => r.Code == c.ReasonCode).Text;
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO public.order_refunds (id, tenant_id, order_id, refund_amount_cents, refund_reason, refund_status, initiated_by, metadata,
+                refund_type, refunded_items, remaining_balance_cents, policy_id, reason_id, reason_notes, policy_calculation, created_at, updated_at)
+            VALUES ({refundId}, {story.TenantId}, {c.OrderId}, {calc.AmountCents}, {reasonText}, {status}, {who.UserId}, CAST({metadata.ToJsonString()} AS jsonb),
+                CAST({type} AS public.refund_type), CAST({items.ToJsonString()} AS jsonb), {(int)calc.RemainingBalanceCents},
+                {story.Document.Policy?.Id}, {reason?.Id}, {c.Note}, CAST({calculation.ToJsonString()} AS jsonb), {now}, {now})
+            """, token);
 
-            string message;
-            if (needsApproval)
-            {
-                await OrderEventAsync(db, story, "REFUND_AWAITING_APPROVAL", $"Refund of {RefundMath.Money(calc.AmountCents)} requested by {who.Name}; awaits a second person's approval", who, now, token);
-                message = story.Allowance.Exception
-                    ? $"Refund of {RefundMath.Money(calc.AmountCents)} is a policy exception: it waits for another person's approval."
-                    : $"Refund of {RefundMath.Money(calc.AmountCents)} is above {RefundMath.Money(ApprovalThresholdCents)}: it waits for another person's approval.";
-            }
-            else
-            {
-                await ExecuteRefundAsync(db, story, refundId, calc.AmountCents, c.ReasonCode, who, null, now, token);
-                message = $"Refund of {RefundMath.Money(calc.AmountCents)} recorded as pending; the payment service will execute it.";
-            }
+        string message;
+        if (needsApproval)
+        {
+            await OrderEventAsync(db, story, "REFUND_AWAITING_APPROVAL", $"Refund of {RefundMath.Money(calc.AmountCents)} requested by {who.Name}; awaits a second person's approval", who, now, token);
+            message = story.Allowance.Exception
+                ? $"Refund of {RefundMath.Money(calc.AmountCents)} is a policy exception: it waits for another person's approval."
+                : $"Refund of {RefundMath.Money(calc.AmountCents)} is above {RefundMath.Money(ApprovalThresholdCents)}: it waits for another person's approval.";
+        }
+        else
+        {
+            await ExecuteRefundAsync(db, story, refundId, calc.AmountCents, c.ReasonCode, who, null, now, token);
+            message = $"Refund of {RefundMath.Money(calc.AmountCents)} recorded as pending; the payment service will execute it.";
+        }
 
-            var after = new JsonObject
-            {
-                ["order_refund_id"] = refundId,
-                ["amount_cents"] = calc.AmountCents,
-                ["refund_type"] = type,
-                ["status"] = status,
-                ["remaining_balance_cents"] = calc.RemainingBalanceCents,
-                ["items"] = items.DeepClone(),
-                ["rule"] = calc.Rule,
-            };
-            return Done(new ActionOutcome(true, message, RecordId: refundId, AwaitingApproval: needsApproval), "order_refunds", refundId, after);
-        }, ct);
+        var after = new JsonObject
+        {
+            ["order_refund_id"] = refundId,
+            ["amount_cents"] = calc.AmountCents,
+            ["refund_type"] = type,
+            ["status"] = status,
+            ["remaining_balance_cents"] = calc.RemainingBalanceCents,
+            ["items"] = items.DeepClone(),
+            ["rule"] = calc.Rule,
+        };
+        return Done(new ActionOutcome(true, message, RecordId: refundId, AwaitingApproval: needsApproval), "order_refunds", refundId, after);
     }
 
     /// <summary>Approves or rejects a refund awaiting approval. The person who requested it can never decide it.</summary>
@@ -258,7 +264,12 @@ public sealed class OrderActions(
 
     // ------------------------------------------------------------------ other actions
 
-    public Task<ActionOutcome> CancelAsync(OrderCommand command, ClaimsPrincipal user, CancellationToken ct)
+    /// <summary>
+    /// Cancels the order and voids its tickets. With <paramref name="refundPaid"/>, the same transaction also requests a
+    /// full refund of what the policy still allows (pending, or awaiting approval like any refund above the threshold or
+    /// outside the policy), audited as a refund request too; when that refund cannot be made, nothing is cancelled either.
+    /// </summary>
+    public Task<ActionOutcome> CancelAsync(OrderCommand command, ClaimsPrincipal user, CancellationToken ct, bool refundPaid = false)
     {
         ArgumentNullException.ThrowIfNull(command);
         return RunAsync(command, CancelAction, user, async (db, who, story, now, token) =>
@@ -271,6 +282,27 @@ public sealed class OrderActions(
             if (story.Order.Status.ToUpperInvariant() is "CANCELLED" or "REFUNDED" or "EXPIRED")
             {
                 return Failed($"The order is {story.Order.Status} and cannot be cancelled.");
+            }
+
+            // The refund first: it checks everything before it writes, so a refund that cannot be made leaves the order as it was.
+            Step? refund = null;
+            if (refundPaid && story.Money.RefundableCents > 0)
+            {
+                refund = await RefundStepAsync(new RefundRequest(command, RefundKind.Full), db, who, story, now, token);
+                if (!refund.Outcome.Succeeded)
+                {
+                    return Failed($"{refund.Outcome.Message} The order was not cancelled.");
+                }
+
+                var refundAfter = (JsonObject)refund.After!.DeepClone();
+                refundAfter["idempotency_key"] = command.IdempotencyKey.ToString();
+                refundAfter["message"] = refund.Outcome.Message;
+                refundAfter["record_id"] = refund.Record?.ToString();
+                refundAfter["record_table"] = refund.Table;
+                refundAfter["awaiting_approval"] = refund.Outcome.AwaitingApproval;
+                refundAfter["with_cancellation"] = true;
+                await AuditAsync(db, who, RefundRequestAction, "orders", command.OrderId.ToString(), story.TenantId, null, refundAfter,
+                    command.Note is { Length: > 0 } n ? $"{command.ReasonCode}: {n}" : command.ReasonCode, now, token);
             }
 
             var ticketIds = story.Tickets.Where(t => t.Ticket.Status is not ("cancelled" or "refunded" or "revoked" or "used" or "checked_in"))
@@ -294,10 +326,18 @@ public sealed class OrderActions(
             var unrefunded = story.Money.RefundableCents;
             await OrderEventAsync(db, story, "ORDER_CANCELLED", $"Cancelled by {who.Name} ({command.ReasonCode}); {ticketIds.Length} tickets voided", who, now, token);
             var message = $"Order cancelled; {ticketIds.Length} tickets voided."
-                + (unrefunded > 0 ? $" {RefundMath.Money(unrefunded)} paid has not been refunded: refund it separately if it is owed." : "");
-            return Done(new ActionOutcome(true, message, RecordId: command.OrderId), "orders", command.OrderId,
-                new JsonObject { ["status"] = "CANCELLED", ["voided_tickets"] = ticketIds.Length },
-                new JsonObject { ["status"] = story.Order.Status });
+                + (refund is not null ? " " + refund.Outcome.Message
+                    : unrefunded > 0 ? $" {RefundMath.Money(unrefunded)} paid has not been refunded: refund it separately if it is owed." : "");
+            var after = new JsonObject { ["status"] = "CANCELLED", ["voided_tickets"] = ticketIds.Length };
+            if (refund is not null)
+            {
+                after["order_refund_id"] = refund.Record?.ToString();
+                after["refund_amount_cents"] = refund.After!["amount_cents"]!.DeepClone();
+                after["refund_status"] = refund.After["status"]!.DeepClone();
+            }
+
+            return Done(new ActionOutcome(true, message, RecordId: command.OrderId, AwaitingApproval: refund?.Outcome.AwaitingApproval ?? false), "orders", command.OrderId,
+                after, new JsonObject { ["status"] = story.Order.Status });
         }, ct);
     }
 

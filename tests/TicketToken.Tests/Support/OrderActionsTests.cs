@@ -174,6 +174,65 @@ public sealed class OrderActionsTests() : TemplateDatabaseTest("tt_actions")
     }
 
     [Fact]
+    public async Task Cancelling_with_a_refund_cancels_and_refunds_in_one_transaction_once()
+    {
+        var s = await SupportOrderRows.CreateAsync(Database, "act-cancel-refund");
+        var actions = new SupportServices(Database, Maker).Actions();
+        var command = Command(s, reason: "DUPLICATE_ORDER");
+
+        var results = await Task.WhenAll(
+            actions.CancelAsync(command, SupportOrderRows.Agent, Ct, refundPaid: true),
+            actions.CancelAsync(command, SupportOrderRows.Agent, Ct, refundPaid: true));
+
+        Assert.All(results, r => Assert.True(r.Succeeded, r.Message));
+        Assert.Single(results, r => r.Repeated);
+        var done = results.Single(r => !r.Repeated);
+        Assert.Contains("Refund of $144.00 recorded as pending", done.Message, StringComparison.Ordinal);
+        Assert.False(done.AwaitingApproval);
+        Assert.Equal("CANCELLED", await SupportOrderRows.ScalarAsync<string>(Database, "SELECT status FROM public.orders WHERE id = @id", ("id", s.Order)));
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM public.order_refunds WHERE order_id = @id AND refund_amount_cents = 14400 AND refund_status = 'PENDING' AND refund_type = 'FULL'", s.Order));
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM public.payment_refunds WHERE transaction_id = @id", s.Transaction));
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM public.outbox WHERE event_type = 'refund.requested' AND payload->>'order_id' = @id::text", s.Order));
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM public.outbox WHERE event_type = 'order.cancelled' AND aggregate_id = @id", s.Order));
+        Assert.Equal(1, await AuditRowsAsync(s.Order, OrderActions.CancelAction));
+        Assert.Equal(1, await AuditRowsAsync(s.Order, OrderActions.RefundRequestAction));
+
+        // What is left to refund is nothing: the refund counts like any other.
+        var again = await actions.RefundAsync(new RefundRequest(Command(s), RefundKind.Full), SupportOrderRows.Agent, Ct);
+        Assert.False(again.Succeeded);
+    }
+
+    [Fact]
+    public async Task A_cancellation_whose_refund_cannot_be_made_changes_nothing_and_a_large_one_waits_for_approval()
+    {
+        var locked = await SupportOrderRows.CreateAsync(Database, "act-cancel-locked");
+        await SupportOrderRows.ScalarAsync<Guid>(Database, "UPDATE public.orders SET refund_locked = true WHERE id = @id RETURNING id", ("id", locked.Order));
+        var actions = new SupportServices(Database, Maker).Actions();
+
+        var refused = await actions.CancelAsync(Command(locked), SupportOrderRows.Agent, Ct, refundPaid: true);
+
+        Assert.False(refused.Succeeded);
+        Assert.Contains("Refunds are locked", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("The order was not cancelled.", refused.Message, StringComparison.Ordinal);
+        Assert.NotEqual("CANCELLED", await SupportOrderRows.ScalarAsync<string>(Database, "SELECT status FROM public.orders WHERE id = @id", ("id", locked.Order)));
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM public.order_refunds WHERE order_id = @id", locked.Order));
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM public.tickets WHERE payment_id = (SELECT payment_intent_id FROM public.orders WHERE id = @id) AND status = 'cancelled'", locked.Order));
+        Assert.Equal(0, await AuditRowsAsync(locked.Order, OrderActions.CancelAction) + await AuditRowsAsync(locked.Order, OrderActions.RefundRequestAction));
+        Assert.True((await actions.CancelAsync(Command(locked), SupportOrderRows.Agent, Ct)).Succeeded);
+
+        // Above the approval threshold: cancelled now, the refund waits for a second person.
+        var large = await SupportOrderRows.CreateAsync(Database, "act-cancel-large");
+        var strict = new SupportServices(Database, Maker, approvalThresholdCents: 1_000).Actions();
+        var waiting = await strict.CancelAsync(Command(large), SupportOrderRows.Agent, Ct, refundPaid: true);
+
+        Assert.True(waiting.Succeeded, waiting.Message);
+        Assert.True(waiting.AwaitingApproval);
+        Assert.Equal("CANCELLED", await SupportOrderRows.ScalarAsync<string>(Database, "SELECT status FROM public.orders WHERE id = @id", ("id", large.Order)));
+        Assert.Equal(1, await CountAsync($"SELECT count(*) FROM public.order_refunds WHERE order_id = @id AND refund_status = '{OrderActions.AwaitingApproval}'", large.Order));
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM public.payment_refunds WHERE transaction_id = @id", large.Transaction));
+    }
+
+    [Fact]
     public async Task Resending_twice_queues_one_notification()
     {
         var s = await SupportOrderRows.CreateAsync(Database, "act-resend");

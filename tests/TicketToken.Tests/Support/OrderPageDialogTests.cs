@@ -114,9 +114,25 @@ public sealed class OrderPageDialogTests(OrderPageDialogTests.Db db) : PortalCom
         cut.WaitForAssertion(() => Assert.Contains("cancel", cut.Find("[data-test=action-result]").TextContent, StringComparison.OrdinalIgnoreCase), Wait);
         dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-test=dialog-confirm]")), Wait); // closed after success
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM public.orders WHERE id = @id AND status = 'CANCELLED'", s.Order));
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM public.order_refunds WHERE order_id = @id", s.Order)); // the refund box starts unticked
         Assert.Equal(1, await SupportOrderRows.CountAsync(db.Name,
             "SELECT count(*) FROM portal.audit_log WHERE record_key = @k AND action = @a AND reason LIKE '%DUPLICATE_ORDER%'",
             ("k", s.Order.ToString()), ("a", OrderActions.CancelAction)));
+    }
+
+    [Fact]
+    public async Task Cancelling_with_the_refund_box_ticked_also_requests_the_refund()
+    {
+        var (s, cut) = await OpenDialogAsync("dlg-cancel-refund", "action-cancel", "Cancel the order");
+        var box = dialogs.FindComponents<MudCheckBox<bool>>().Single();
+        Assert.Contains("Also refund $144.00", box.Markup, StringComparison.Ordinal);
+        await dialogs.InvokeAsync(() => box.Instance.ValueChanged.InvokeAsync(true));
+        await ChooseReasonAsync("DUPLICATE_ORDER");
+        Confirm();
+
+        cut.WaitForAssertion(() => Assert.Contains("Refund of $144.00", cut.Find("[data-test=action-result]").TextContent, StringComparison.Ordinal), Wait);
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM public.orders WHERE id = @id AND status = 'CANCELLED'", s.Order));
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM public.order_refunds WHERE order_id = @id AND refund_amount_cents = 14400", s.Order));
     }
 
     [Fact]
