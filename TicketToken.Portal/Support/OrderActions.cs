@@ -294,12 +294,7 @@ public sealed class OrderActions(
                     return Failed($"{refund.Outcome.Message} The order was not cancelled.");
                 }
 
-                var refundAfter = (JsonObject)refund.After!.DeepClone();
-                refundAfter["idempotency_key"] = command.IdempotencyKey.ToString();
-                refundAfter["message"] = refund.Outcome.Message;
-                refundAfter["record_id"] = refund.Record?.ToString();
-                refundAfter["record_table"] = refund.Table;
-                refundAfter["awaiting_approval"] = refund.Outcome.AwaitingApproval;
+                var refundAfter = Stamped((JsonObject)refund.After!.DeepClone(), command.IdempotencyKey.ToString(), refund);
                 refundAfter["with_cancellation"] = true;
                 await AuditAsync(db, who, RefundRequestAction, "orders", command.OrderId.ToString(), story.TenantId, null, refundAfter,
                     command.Note is { Length: > 0 } n ? $"{command.ReasonCode}: {n}" : command.ReasonCode, now, token);
@@ -470,6 +465,17 @@ public sealed class OrderActions(
 
     private sealed record Step(ActionOutcome Outcome, string? Table = null, Guid? Record = null, JsonObject? After = null, JsonObject? Before = null);
 
+    /// <summary>An audit row's "after" with what a retry with the same idempotency key answers from (see <see cref="RunAsync"/>).</summary>
+    private static JsonObject Stamped(JsonObject after, string idempotencyKey, Step step)
+    {
+        after["idempotency_key"] = idempotencyKey;
+        after["message"] = step.Outcome.Message;
+        after["record_id"] = step.Record?.ToString();
+        after["record_table"] = step.Table;
+        after["awaiting_approval"] = step.Outcome.AwaitingApproval;
+        return after;
+    }
+
     private static Step Failed(string message) => new(ActionOutcome.Fail(message));
 
     private static Step Done(ActionOutcome outcome, string table, Guid record, JsonObject after, JsonObject? before = null) => new(outcome, table, record, after, before);
@@ -521,12 +527,7 @@ public sealed class OrderActions(
                     return step.Outcome;
                 }
 
-                var after = step.After ?? [];
-                after["idempotency_key"] = key;
-                after["message"] = step.Outcome.Message;
-                after["record_id"] = step.Record?.ToString();
-                after["record_table"] = step.Table;
-                after["awaiting_approval"] = step.Outcome.AwaitingApproval;
+                var after = Stamped(step.After ?? [], key, step);
                 var reason = command.Note is { Length: > 0 } n ? $"{command.ReasonCode}: {n}" : command.ReasonCode;
                 await AuditAsync(db, who, action, "orders", command.OrderId.ToString(), story.TenantId, step.Before, after, reason, now, token);
                 return step.Outcome;
