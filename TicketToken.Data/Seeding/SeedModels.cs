@@ -78,8 +78,12 @@ public sealed record SeedReport(
     /// <summary>Where the time went: the core tables' COPYs and index rebuilds, the generic tables, the checks and the commit.</summary>
     public IReadOnlyList<SeedPhase> Phases { get; init; } = [];
 
-    /// <summary>The parts worth listing after a long run: the slowest first.</summary>
-    public IEnumerable<SeedPhase> SlowestPhases(int count) => Phases.OrderByDescending(p => p.Elapsed).Take(count);
+    /// <summary>
+    /// The parts worth listing after a run that wrote rows for more than 20 s: the slowest first, at most
+    /// <paramref name="count"/>; none after a short run or one that found the database seeded.
+    /// </summary>
+    public IEnumerable<SeedPhase> SlowestPhases(int count) =>
+        AlreadySeeded || Elapsed <= TimeSpan.FromSeconds(20) ? [] : Phases.OrderByDescending(p => p.Elapsed).Take(count);
 }
 
 /// <summary>One timed part of a seeding run. <paramref name="Rows"/> is 0 for work that writes no rows (index builds, checks).</summary>

@@ -53,11 +53,11 @@ public static class SeedProgressRenderer
         }
 
         console.Write(table);
-        if (!report.AlreadySeeded && report.Elapsed > TimeSpan.FromSeconds(20))
+        if (report.SlowestPhases(12).ToList() is { Count: > 0 } slowest)
         {
             // Where a long run spent its time: the slowest parts, with their rate where they wrote rows.
             var phases = new Table().AddColumns("slowest parts", "seconds", "rows/s");
-            foreach (var phase in report.SlowestPhases(12))
+            foreach (var phase in slowest)
             {
                 var rate = phase.RowsPerSecond?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "";
                 phases.AddRow(Markup.Escape(phase.Name), phase.Elapsed.TotalSeconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture), rate);

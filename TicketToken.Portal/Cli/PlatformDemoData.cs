@@ -20,7 +20,7 @@ internal static class PlatformDemoData
         log.Add(report.AlreadySeeded
             ? "platform data: already seeded, nothing written"
             : $"platform data: {report.RowsWritten:N0} rows in {report.Elapsed.TotalSeconds:F1} s, dated around {options.AnchorUtc:yyyy-MM-dd HH:mm} UTC (seed {options.Seed})");
-        if (!showProgress && !report.AlreadySeeded && report.Elapsed > TimeSpan.FromSeconds(20))
+        if (!showProgress)
         {
             // The progress display prints these itself; a redirected run lists where the time went.
             log.AddRange(report.SlowestPhases(12).Select(p =>

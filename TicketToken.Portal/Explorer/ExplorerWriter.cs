@@ -80,24 +80,19 @@ public sealed partial class ExplorerWriter(
     public IReadOnlyList<ExplorerField> Fields(ExplorerTable table) => ExplorerForm.Fields(table, catalog);
 
     /// <summary>The row for an edit form, as this user may change it; null when there is none they may change.</summary>
-    public async Task<ExplorerEditable?> LoadAsync(ExplorerTable table, string key, ClaimsPrincipal user, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(table);
-        Demand(user, table, ExplorerAction.Update);
-        await using var session = await OpenAsync(table, user, key, null, ct);
-        return session.Found ? await session.SelectAsync(key, forUpdate: false, ct) : null;
-    }
+    public Task<ExplorerEditable?> LoadAsync(ExplorerTable table, string key, ClaimsPrincipal user, CancellationToken ct) =>
+        LoadAsync(table, key, ExplorerAction.Update, user, ct);
 
     /// <summary>
-    /// The version (<c>xmin</c>) of a row, read for a page that offers <paramref name="action"/> on it, so the write can
+    /// The row, with its version (<c>xmin</c>), for a page that offers <paramref name="action"/> on it, so the write can
     /// refuse a row that changed after the user saw it; null when there is no row this user may change.
     /// </summary>
-    public async Task<string?> VersionAsync(ExplorerTable table, string key, ExplorerAction action, ClaimsPrincipal user, CancellationToken ct)
+    public async Task<ExplorerEditable?> LoadAsync(ExplorerTable table, string key, ExplorerAction action, ClaimsPrincipal user, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(table);
         Demand(user, table, action);
         await using var session = await OpenAsync(table, user, key, null, ct);
-        return session.Found ? (await session.SelectAsync(key, forUpdate: false, ct))?.Xmin : null;
+        return session.Found ? await session.SelectAsync(key, forUpdate: false, ct) : null;
     }
 
     public async Task<ExplorerWriteResult> CreateAsync(

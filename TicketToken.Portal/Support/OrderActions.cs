@@ -296,8 +296,7 @@ public sealed class OrderActions(
 
                 var refundAfter = Stamped((JsonObject)refund.After!.DeepClone(), command.IdempotencyKey.ToString(), refund);
                 refundAfter["with_cancellation"] = true;
-                await AuditAsync(db, who, RefundRequestAction, "orders", command.OrderId.ToString(), story.TenantId, null, refundAfter,
-                    command.Note is { Length: > 0 } n ? $"{command.ReasonCode}: {n}" : command.ReasonCode, now, token);
+                await AuditAsync(db, who, RefundRequestAction, "orders", command.OrderId.ToString(), story.TenantId, null, refundAfter, AuditReason(command), now, token);
             }
 
             var ticketIds = story.Tickets.Where(t => t.Ticket.Status is not ("cancelled" or "refunded" or "revoked" or "used" or "checked_in"))
@@ -476,6 +475,10 @@ public sealed class OrderActions(
         return after;
     }
 
+    /// <summary>The audit row's reason: the reason code, and the agent's note after it when there is one.</summary>
+    private static string AuditReason(OrderCommand command) =>
+        command.Note is { Length: > 0 } note ? $"{command.ReasonCode}: {note}" : command.ReasonCode;
+
     private static Step Failed(string message) => new(ActionOutcome.Fail(message));
 
     private static Step Done(ActionOutcome outcome, string table, Guid record, JsonObject after, JsonObject? before = null) => new(outcome, table, record, after, before);
@@ -528,8 +531,7 @@ public sealed class OrderActions(
                 }
 
                 var after = Stamped(step.After ?? [], key, step);
-                var reason = command.Note is { Length: > 0 } n ? $"{command.ReasonCode}: {n}" : command.ReasonCode;
-                await AuditAsync(db, who, action, "orders", command.OrderId.ToString(), story.TenantId, step.Before, after, reason, now, token);
+                await AuditAsync(db, who, action, "orders", command.OrderId.ToString(), story.TenantId, step.Before, after, AuditReason(command), now, token);
                 return step.Outcome;
             }, ct);
         }

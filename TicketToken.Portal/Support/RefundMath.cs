@@ -124,9 +124,12 @@ public static class RefundMath
             return 0;
         }
 
-        var allowedTotal = Math.Max(0, (money.PaidCents * allowance.Percentage / 100) - allowance.FeeCents);
-        return Math.Min(money.RefundableCents, Math.Max(0, allowedTotal - money.ReservedCents));
+        return Math.Min(money.RefundableCents, Math.Max(0, AllowedTotal(money, allowance) - money.ReservedCents));
     }
+
+    /// <summary>All the policy allows for the order, earlier refunds included: <c>floor(paid × percentage / 100) − fee</c>, never below 0.</summary>
+    private static long AllowedTotal(OrderMoney money, RefundAllowance allowance) =>
+        Math.Max(0, (money.PaidCents * allowance.Percentage / 100) - allowance.FeeCents);
 
     /// <summary>The amount of a refund, or a message saying why it cannot be made. Never above <see cref="Available"/>.</summary>
     public static (RefundCalculation? Result, string? Error) Calculate(
@@ -147,7 +150,7 @@ public static class RefundMath
         var available = Available(money, allowance);
         if (available <= 0)
         {
-            var allowedTotal = Math.Max(0, (money.PaidCents * allowance.Percentage / 100) - allowance.FeeCents);
+            var allowedTotal = AllowedTotal(money, allowance);
             return money.RefundableCents > 0 && allowedTotal < money.PaidCents
                 ? (null, $"The refund policy allows {Money(allowedTotal)} in all for this order ({allowance.Percentage}% of {Money(money.PaidCents)} paid"
                     + (allowance.FeeCents > 0 ? $", less a {Money(allowance.FeeCents)} fee" : "")

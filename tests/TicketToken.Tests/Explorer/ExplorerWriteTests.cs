@@ -124,7 +124,7 @@ public sealed class ExplorerWriteTests(SeededExplorerFixture fixture) : IClassFi
         Assert.True(noReason.FieldErrors.ContainsKey(ExplorerWriteResult.ReasonField));
         Assert.Equal(0L, await fixture.ScalarAsync<long>($"SELECT count(*) FROM public.events WHERE id = '{id}' AND deleted_at IS NOT NULL"));
 
-        var version = await writer.VersionAsync(events, id.ToString(), ExplorerAction.Delete, admin, Ct);
+        var version = (await writer.LoadAsync(events, id.ToString(), ExplorerAction.Delete, admin, Ct))?.Xmin;
         Assert.NotNull(version);
         var deleted = await writer.SoftDeleteAsync(events, id.ToString(), version, "Duplicate event", admin, AdminActor, Ct);
         Assert.Equal(WriteStatus.Saved, deleted.Status);
@@ -175,7 +175,7 @@ public sealed class ExplorerWriteTests(SeededExplorerFixture fixture) : IClassFi
         var writer = Writer(admin);
         var events = fixture.Table("event", "events");
         var id = await fixture.ScalarAsync<Guid>("SELECT id FROM public.events WHERE deleted_at IS NULL ORDER BY id LIMIT 1 OFFSET 11");
-        var seen = await writer.VersionAsync(events, id.ToString(), ExplorerAction.Delete, admin, Ct);
+        var seen = (await writer.LoadAsync(events, id.ToString(), ExplorerAction.Delete, admin, Ct))?.Xmin;
         Assert.NotNull(seen);
 
         // Someone else renames the event after the administrator opened it.
