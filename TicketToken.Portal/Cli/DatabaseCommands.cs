@@ -32,10 +32,7 @@ public static class DatabaseCommands
 
         var command = args.Length > 1 ? args[1] : "";
         var rest = args.Skip(2).ToArray();
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = FilterHostArgs(rest) });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration["Jobs:RunInProcess"] = "false";
-        builder.Configuration["Jobs:RegisterRecurringJobs"] = "false";
+        var builder = CreateCommandBuilder(rest);
         builder.AddTicketTokenPortal();
         await using var app = builder.Build();
         using var cts = new CancellationTokenSource();
@@ -209,6 +206,21 @@ public static class DatabaseCommands
     }
 
     /// <summary>Host arguments (--environment, --ConnectionStrings:X=...) pass through; command options do not.</summary>
+    /// <summary>The host a command runs in: quiet logging, no jobs, and no configuration reload.</summary>
+    /// <remarks>
+    /// A command has no use for reloading, and the watcher it needs covers the content root recursively. Run from the
+    /// repository root, that includes the local PostgreSQL's data directory: every page the server wrote raised a file
+    /// event in this process (measured during a large seed: 4.5 % of the PostgreSQL backend's CPU, 605 watches).
+    /// </remarks>
+    internal static WebApplicationBuilder CreateCommandBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. FilterHostArgs(args), "--hostBuilder:reloadConfigOnChange=false"] });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration["Jobs:RunInProcess"] = "false";
+        builder.Configuration["Jobs:RegisterRecurringJobs"] = "false";
+        return builder;
+    }
+
     private static string[] FilterHostArgs(string[] args) =>
         args.Where(a => a.Contains('=', StringComparison.Ordinal) && a.StartsWith("--", StringComparison.Ordinal)).ToArray();
 
