@@ -34,6 +34,7 @@ public sealed class SeedFloorBenchmark : IBenchmark
         var figures = new List<Figure>();
         double totalSeconds = 0;
         long totalRows = 0;
+        var measured = new List<TableFloor>();
         foreach (var table in PlatformSeeder.BulkTables)
         {
             var rows = await ScalarAsync<long>(conn, $"SELECT count(*) FROM public.{Quote(table)}", cancellationToken);
@@ -43,7 +44,8 @@ public sealed class SeedFloorBenchmark : IBenchmark
             }
 
             BenchmarkContext.Log($"{table}: {rows:N0} rows");
-            var (heap, indexes, count) = await MeasureTableAsync(conn, table, cancellationToken);
+            var (heap, indexes, count, ginFirst) = await MeasureTableAsync(conn, table, cancellationToken);
+            measured.Add(new TableFloor(table, heap + indexes, ginFirst));
             totalSeconds += heap + indexes;
             totalRows += rows;
             figures.Add(new Figure($"{Name}.{table}.s", Math.Round(heap + indexes, 1), "s",
@@ -62,11 +64,110 @@ public sealed class SeedFloorBenchmark : IBenchmark
         figures.Add(new Figure($"{Name}.ceiling.2cores", Math.Round(2e6 / microsPerRow), "rows/s",
             "rows per second on 2 cores if the client cost nothing and both cores never idled"));
         figures.Add(new Figure($"{Name}.ceiling.cores", Environment.ProcessorCount, "count", "cores of this machine"));
+
+        // The same work as two concurrent streams (each its own connection and transactions), the tables split so both
+        // carry about the same seconds: what a loader with two connections could get from this machine's two cores.
+        var streams = SplitInTwo(measured);
+        BenchmarkContext.Log($"two streams at once: [{string.Join(", ", streams[0].Select(t => t.Table))}] and [{string.Join(", ", streams[1].Select(t => t.Table))}]");
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(streams.Select((tables, i) => Task.Run(() => RunStreamAsync(cs, tables, $"tt_seed_floor_s{i}", cancellationToken), cancellationToken)));
+        var wall = clock.Elapsed.TotalSeconds;
+        figures.Add(new Figure($"{Name}.streams2.s", Math.Round(wall, 1), "s",
+            $"the same server work as two concurrent streams ({streams[0].Sum(t => t.Seconds):F1} s and {streams[1].Sum(t => t.Seconds):F1} s alone), wall time"));
+        figures.Add(new Figure($"{Name}.streams2.speedup", Math.Round(totalSeconds / wall, 2), "x", "one stream's time / two streams' wall time"));
+        figures.Add(new Figure($"{Name}.streams2.rows_per_s", Math.Round(totalRows / wall), "rows/s", "rows per second of the two streams, the client not counted"));
         return figures;
     }
 
-    /// <summary>Heap seconds (with the table's BEFORE INSERT row triggers), index seconds and index count of one table.</summary>
-    private static async Task<(double Heap, double Indexes, int Count)> MeasureTableAsync(NpgsqlConnection conn, string table, CancellationToken ct)
+    private sealed record TableFloor(string Table, double Seconds, IReadOnlySet<string> GinFirst);
+
+    /// <summary>Longest first, each table to the lighter of the two streams.</summary>
+    private static List<TableFloor>[] SplitInTwo(List<TableFloor> tables)
+    {
+        var streams = new[] { new List<TableFloor>(), new List<TableFloor>() };
+        foreach (var table in tables.OrderByDescending(t => t.Seconds))
+        {
+            streams.MinBy(s => s.Sum(t => t.Seconds))!.Add(table);
+        }
+
+        return streams;
+    }
+
+    /// <summary>One stream: each table's rows into a new table and its indexes, as measured alone (GIN indexes that were cheaper maintained are created first), rolled back.</summary>
+    private static async Task RunStreamAsync(string connectionString, List<TableFloor> tables, string copy, CancellationToken ct)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync(ct);
+        foreach (var table in tables)
+        {
+            var (indexes, triggers) = await DescribeAsync(conn, table.Table, ct);
+            await InTransactionAsync(conn, async () =>
+            {
+                await PrepareCopyAsync(conn, table.Table, copy, triggers, ct);
+                foreach (var (name, definition, _) in indexes.Where(i => table.GinFirst.Contains(i.Name)))
+                {
+                    await ExecuteAsync(conn, OnCopy(definition, table.Table, name, copy), ct);
+                }
+
+                await ExecuteAsync(conn, $"INSERT INTO public.{copy} SELECT * FROM public.{Quote(table.Table)}", ct);
+                foreach (var (name, definition, _) in indexes.Where(i => !table.GinFirst.Contains(i.Name)))
+                {
+                    await ExecuteAsync(conn, OnCopy(definition, table.Table, name, copy), ct);
+                }
+            }, ct);
+        }
+    }
+
+    /// <summary>
+    /// Heap seconds (with the table's BEFORE INSERT row triggers), index seconds and index count of one table, and the GIN
+    /// indexes that cost less maintained while inserting than built afterwards.
+    /// </summary>
+    private static async Task<(double Heap, double Indexes, int Count, IReadOnlySet<string> GinFirst)> MeasureTableAsync(NpgsqlConnection conn, string table, CancellationToken ct)
+    {
+        var (indexes, triggers) = await DescribeAsync(conn, table, ct);
+        const string copy = "tt_seed_floor";
+        var heap = 0.0;
+        var built = 0.0;
+        var ginBuilt = new Dictionary<string, double>(StringComparer.Ordinal);
+        var ginFirst = new HashSet<string>(StringComparer.Ordinal);
+        await InTransactionAsync(conn, async () =>
+        {
+            await PrepareCopyAsync(conn, table, copy, triggers, ct);
+            heap = await TimeAsync(conn, $"INSERT INTO public.{copy} SELECT * FROM public.{Quote(table)}", ct);
+            foreach (var (name, definition, gin) in indexes)
+            {
+                var seconds = await TimeAsync(conn, OnCopy(definition, table, name, copy), ct);
+                built += seconds;
+                if (gin)
+                {
+                    ginBuilt[name] = seconds;
+                }
+            }
+        }, ct);
+
+        // A GIN index may be cheaper maintained row by row than built afterwards (the seeder keeps orders' that way).
+        foreach (var (name, definition, _) in indexes.Where(i => i.Gin))
+        {
+            var maintained = 0.0;
+            await InTransactionAsync(conn, async () =>
+            {
+                await PrepareCopyAsync(conn, table, copy, triggers, ct);
+                await TimeAsync(conn, OnCopy(definition, table, name, copy), ct);
+                maintained = await TimeAsync(conn, $"INSERT INTO public.{copy} SELECT * FROM public.{Quote(table)}", ct) - heap;
+            }, ct);
+            BenchmarkContext.Log($"  GIN {name}: built {ginBuilt[name]:F1} s, maintained {maintained:F1} s");
+            built -= ginBuilt[name] - Math.Min(ginBuilt[name], Math.Max(0, maintained));
+            if (maintained < ginBuilt[name])
+            {
+                ginFirst.Add(name);
+            }
+        }
+
+        return (heap, built, indexes.Count, ginFirst);
+    }
+
+    /// <summary>A table's indexes (name, definition, whether GIN) and the functions of its BEFORE INSERT row triggers.</summary>
+    private static async Task<(List<(string Name, string Definition, bool Gin)> Indexes, List<string> Triggers)> DescribeAsync(NpgsqlConnection conn, string table, CancellationToken ct)
     {
         var indexes = new List<(string Name, string Definition, bool Gin)>();
         await using (var cmd = new NpgsqlCommand(
@@ -101,40 +202,7 @@ public sealed class SeedFloorBenchmark : IBenchmark
             }
         }
 
-        const string copy = "tt_seed_floor";
-        var heap = 0.0;
-        var built = 0.0;
-        var ginBuilt = new Dictionary<string, double>(StringComparer.Ordinal);
-        await InTransactionAsync(conn, async () =>
-        {
-            await PrepareCopyAsync(conn, table, copy, triggers, ct);
-            heap = await TimeAsync(conn, $"INSERT INTO public.{copy} SELECT * FROM public.{Quote(table)}", ct);
-            foreach (var (name, definition, gin) in indexes)
-            {
-                var seconds = await TimeAsync(conn, OnCopy(definition, table, name, copy), ct);
-                built += seconds;
-                if (gin)
-                {
-                    ginBuilt[name] = seconds;
-                }
-            }
-        }, ct);
-
-        // A GIN index may be cheaper maintained row by row than built afterwards (the seeder keeps orders' that way).
-        foreach (var (name, definition, _) in indexes.Where(i => i.Gin))
-        {
-            var maintained = 0.0;
-            await InTransactionAsync(conn, async () =>
-            {
-                await PrepareCopyAsync(conn, table, copy, triggers, ct);
-                await TimeAsync(conn, OnCopy(definition, table, name, copy), ct);
-                maintained = await TimeAsync(conn, $"INSERT INTO public.{copy} SELECT * FROM public.{Quote(table)}", ct) - heap;
-            }, ct);
-            BenchmarkContext.Log($"  GIN {name}: built {ginBuilt[name]:F1} s, maintained {maintained:F1} s");
-            built -= ginBuilt[name] - Math.Min(ginBuilt[name], Math.Max(0, maintained));
-        }
-
-        return (heap, built, indexes.Count);
+        return (indexes, triggers);
     }
 
     private static async Task PrepareCopyAsync(NpgsqlConnection conn, string table, string copy, List<string> triggers, CancellationToken ct)
