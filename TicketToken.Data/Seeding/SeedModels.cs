@@ -91,4 +91,8 @@ public sealed record SeedPhase(string Name, TimeSpan Elapsed, long Rows)
 {
     /// <summary>Rows written per second, or null for work that writes no rows.</summary>
     public double? RowsPerSecond => Rows > 0 && Elapsed > TimeSpan.Zero ? Rows / Elapsed.TotalSeconds : null;
+
+    /// <summary>One line for a log: <c>orders (copy): 39.6 s (25,240 rows/s)</c>.</summary>
+    public string Line => FormattableString.Invariant($"{Name}: {Elapsed.TotalSeconds:F1} s") +
+        (RowsPerSecond is { } rate ? FormattableString.Invariant($" ({rate:N0} rows/s)") : "");
 }

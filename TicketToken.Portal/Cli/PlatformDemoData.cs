@@ -23,8 +23,7 @@ internal static class PlatformDemoData
         if (!showProgress)
         {
             // The progress display prints these itself; a redirected run lists where the time went.
-            log.AddRange(report.SlowestPhases(12).Select(p =>
-                $"  {p.Name}: {p.Elapsed.TotalSeconds:F1} s" + (p.RowsPerSecond is { } rate ? $" ({rate:N0} rows/s)" : "")));
+            log.AddRange(report.SlowestPhases(12).Select(p => "  " + p.Line));
         }
 
         return new DemoVenues(report.DemoTenantId, report.DemoVenueIds);

@@ -54,7 +54,7 @@ public sealed class SeedLargeBenchmark : IBenchmark
             var rate = report.RowsWritten / seconds;
             foreach (var phase in report.SlowestPhases(8))
             {
-                BenchmarkContext.Log($"{phase.Name}: {phase.Elapsed.TotalSeconds:F1} s" + (phase.RowsPerSecond is { } r ? $" ({r:N0} rows/s)" : ""));
+                BenchmarkContext.Log(phase.Line);
             }
 
             return
