@@ -20,7 +20,16 @@ catch (StartupRefusedException refused)
     return 1;
 }
 
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    await Console.Error.WriteLineAsync($"The portal could not start: {e.Message} Stop what uses it, or choose another address (--urls).");
+    return 1;
+}
+
 return 0;
 
 /// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>
