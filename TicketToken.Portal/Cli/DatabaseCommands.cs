@@ -205,7 +205,6 @@ public static class DatabaseCommands
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
-    /// <summary>Host arguments (--environment, --ConnectionStrings:X=...) pass through; command options do not.</summary>
     /// <summary>The host a command runs in: quiet logging, no jobs, and no configuration reload.</summary>
     /// <remarks>
     /// A command has no use for reloading, and the watcher it needs covers the content root recursively. Run from the
@@ -221,6 +220,7 @@ public static class DatabaseCommands
         return builder;
     }
 
+    /// <summary>Host arguments (--environment, --ConnectionStrings:X=...) pass through; command options do not.</summary>
     private static string[] FilterHostArgs(string[] args) =>
         args.Where(a => a.Contains('=', StringComparison.Ordinal) && a.StartsWith("--", StringComparison.Ordinal)).ToArray();
 
