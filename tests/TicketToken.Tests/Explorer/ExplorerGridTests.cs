@@ -15,32 +15,17 @@ namespace TicketToken.Tests.Explorer;
 
 /// <summary>The explorer's grid (the table page) rendered with bUnit over the real services and the demo seed: the URL drives it, its controls change the URL.</summary>
 [Collection(ViewsAndExportsCollection.Name)]
-public sealed class ExplorerGridTests : PortalComponentTest
+public sealed class ExplorerGridTests : ExplorerPageTest
 {
-    private readonly SeededExplorerFixture fixture;
-
     public ExplorerGridTests(SeededExplorerFixture fixture)
+        : base(fixture, "Europe/Berlin")
     {
-        this.fixture = fixture;
         var app = fixture.App.Services;
-        Services.AddSingleton(app.GetRequiredService<ExplorerCatalog>());
-        Services.AddSingleton(app.GetRequiredService<IDbContextFactory<PortalDbContext>>());
         Services.AddSingleton(app.GetRequiredService<ExplorerExportQueue>());
         Services.AddSingleton(app.GetRequiredService<IOptions<ExplorerExportOptions>>());
         Services.AddSingleton(TimeProvider.System);
         Services.AddScoped<ExplorerSavedViews>();
         Services.AddScoped<ExplorerExports>();
-        Services.AddScoped<BrowserTimeZone>();
-        JSInterop.Setup<string>("tt.timeZone").SetResult("Europe/Berlin");
-    }
-
-    private async Task<ClaimsPrincipal> SignInAsAsync(string email)
-    {
-        var user = await fixture.UserAsync(email);
-        SignIn(user);
-        Services.AddSingleton(fixture.Data(user));
-        Services.AddSingleton<IPortalActor>(new FixedPortalActor(new PortalActorInfo(null, email)));
-        return user;
     }
 
     private IRenderedComponent<ExplorerTablePage> Open(string service, string table, string query)
@@ -55,7 +40,7 @@ public sealed class ExplorerGridTests : PortalComponentTest
     public async Task The_URL_filters_and_sorts_the_rows_and_the_controls_write_the_URL()
     {
         await SignInAsAsync("admin@demo.local");
-        var expected = await fixture.ScalarAsync<long>("SELECT count(*) FROM public.orders WHERE status = 'REFUNDED'");
+        var expected = await Fixture.ScalarAsync<long>("SELECT count(*) FROM public.orders WHERE status = 'REFUNDED'");
         Assert.True(expected > 0);
 
         var cut = Open("order", "orders", "?f.status=eq%3AREFUNDED&size=25");
@@ -79,7 +64,7 @@ public sealed class ExplorerGridTests : PortalComponentTest
         // Removing the filter widens the set to every order.
         cut.Find("[data-test=clear-filters]").Click();
         cut.WaitForAssertion(() => Assert.DoesNotContain("f.status", navigation.Uri, StringComparison.Ordinal));
-        var all = await fixture.ScalarAsync<long>("SELECT count(*) FROM public.orders");
+        var all = await Fixture.ScalarAsync<long>("SELECT count(*) FROM public.orders");
         cut.WaitForAssertion(() => Assert.Equal(all.ToString(System.Globalization.CultureInfo.InvariantCulture), cut.Find("[data-test=grid-range]").GetAttribute("data-total")));
     }
 
@@ -113,7 +98,7 @@ public sealed class ExplorerGridTests : PortalComponentTest
         var cut = Open("order", "orders", "?size=25");
         cut.WaitForAssertion(() => Assert.Equal("explorer/order/orders?size=25", cut.Find("[data-test=explorer-grid]").GetAttribute("data-loaded")), TimeSpan.FromSeconds(20));
         var navigation = Services.GetRequiredService<NavigationManager>();
-        using var queries = new OrdersQueryCounter(fixture.App.DatabaseName);
+        using var queries = new OrdersQueryCounter(Fixture.App.DatabaseName);
 
         // A location change alone (what bUnit's navigation manager raises): the rows of the new address, loaded once.
         navigation.NavigateTo("/explorer/order/orders?size=25&sort=order_number.asc");
