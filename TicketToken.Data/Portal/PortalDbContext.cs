@@ -7,7 +7,7 @@ namespace TicketToken.Data.Portal;
 
 /// <summary>
 /// The portal's own data, in schema <c>portal</c> with its own migrations history: Identity, the audit log,
-/// venue links, data-protection keys, explorer saved views and exports. It never touches a platform table, so it can run on the platform's database.
+/// venue links, data-protection keys, explorer saved views and exports, and the record of large seeds. It never touches a platform table, so it can run on the platform's database.
 /// </summary>
 public class PortalDbContext(DbContextOptions<PortalDbContext> options)
     : IdentityDbContext<PortalUser, PortalRole, Guid, IdentityUserClaim<Guid>, IdentityUserRole<Guid>,
@@ -28,6 +28,8 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<ExplorerExport> Exports => Set<ExplorerExport>();
 
     public DbSet<ExplorerExportChunk> ExportChunks => Set<ExplorerExportChunk>();
+
+    public DbSet<SeedRun> SeedRuns => Set<SeedRun>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

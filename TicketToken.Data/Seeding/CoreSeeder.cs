@@ -38,6 +38,7 @@ internal sealed class CoreSeeder
     private readonly IProgress<SeedProgress>? _progress;
     private readonly Func<int> _nextStage;
     private readonly int _stageCount;
+    private readonly ParallelLoad? _parallel;
     private bool _replicaActive;
 
     /// <summary>Where the time went: one entry per COPY and per index rebuild, in order.</summary>
@@ -56,8 +57,13 @@ internal sealed class CoreSeeder
     /// (ticket_purchase_count, total_spent, lifetime_value) directly: each of their rows would otherwise update (and
     /// audit) a users row. Needs a superuser.
     /// </param>
-    public CoreSeeder(NpgsqlConnection conn, DbCatalog catalog, SeedContext ctx, CoreWorld world, bool bulk, bool mirrorStats, IProgress<SeedProgress>? progress, Func<int> nextStage, int stageCount)
+    /// <param name="parallel">
+    /// Several streams (bulk mode): the tables it owns are loaded by its jobs, each in a transaction of its own, while
+    /// this connection writes the rest; SQL that reads the loaded tables waits for them.
+    /// </param>
+    public CoreSeeder(NpgsqlConnection conn, DbCatalog catalog, SeedContext ctx, CoreWorld world, bool bulk, bool mirrorStats, IProgress<SeedProgress>? progress, Func<int> nextStage, int stageCount, ParallelLoad? parallel = null)
     {
+        _parallel = parallel;
         _conn = conn;
         _catalog = catalog;
         _ctx = ctx;
@@ -104,9 +110,17 @@ internal sealed class CoreSeeder
 
     public async Task SeedAsync(CancellationToken ct)
     {
-        if (_bulk)
+        if (_bulk && _parallel is null)
         {
             await TruncateEmptyBulkTablesAsync(ct);
+        }
+
+        var ordersFirst = _parallel is not null && _parallel.Owns("orders");
+        if (ordersFirst)
+        {
+            // The longest job (the search trigger, the GIN index, 33 indexes) needs nothing from the dry run: it starts
+            // on a stream at once, while this thread makes the pass the other tables need.
+            await OrdersAsync(ct);
         }
 
         DryRun();
@@ -117,7 +131,11 @@ internal sealed class CoreSeeder
         await VenueDetailsAsync(ct);
         await EventsAsync(ct);
         await DiscountsAsync(ct);
-        await OrdersAsync(ct);
+        if (!ordersFirst)
+        {
+            await OrdersAsync(ct);
+        }
+
         await OrderItemsAsync(ct);
         await OrderDiscountsAsync(ct);
         await TicketsAsync(ct);
@@ -130,6 +148,11 @@ internal sealed class CoreSeeder
         await MarketplaceAsync(ct);
         await SettlementsAsync(ct);
         await ComplianceAsync(ct);
+        if (_parallel is not null)
+        {
+            await _parallel.DrainAsync();
+        }
+
         await ReplicaAsync(false, ct);
     }
 
@@ -143,39 +166,7 @@ internal sealed class CoreSeeder
     /// </summary>
     private async Task TruncateEmptyBulkTablesAsync(CancellationToken ct)
     {
-        var referencedBy = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var table in _catalog.Tables.Values)
-        {
-            foreach (var fk in table.ForeignKeys.Where(fk => !fk.IsSelfReference))
-            {
-                if (!referencedBy.TryGetValue(fk.RefTable, out var list))
-                {
-                    referencedBy[fk.RefTable] = list = [];
-                }
-
-                list.Add(table.Name);
-            }
-        }
-
-        HashSet<string> Closure(string root)
-        {
-            var seen = new HashSet<string>(StringComparer.Ordinal) { root };
-            var queue = new Queue<string>([root]);
-            while (queue.TryDequeue(out var t))
-            {
-                foreach (var child in referencedBy.GetValueOrDefault(t) ?? [])
-                {
-                    if (seen.Add(child))
-                    {
-                        queue.Enqueue(child);
-                    }
-                }
-            }
-
-            return seen;
-        }
-
-        var closures = BulkTables.Where(_catalog.HasTable).Select(Closure).ToList();
+        var closures = BulkClosures(_catalog);
         var all = closures.SelectMany(c => c).Distinct().Order(StringComparer.Ordinal).ToList();
         if (all.Count == 0)
         {
@@ -212,6 +203,47 @@ internal sealed class CoreSeeder
         var truncate = string.Join(", ", _fresh.Order(StringComparer.Ordinal).Select(t => _catalog[t].QuotedName));
         await using var cmd = new NpgsqlCommand($"TRUNCATE {truncate}", _conn);
         await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// For each of <see cref="BulkTables"/>: the table and every table that references it, transitively (what a
+    /// TRUNCATE of it must include while the foreign keys exist).
+    /// </summary>
+    internal static List<HashSet<string>> BulkClosures(DbCatalog catalog)
+    {
+        var referencedBy = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var table in catalog.Tables.Values)
+        {
+            foreach (var fk in table.ForeignKeys.Where(fk => !fk.IsSelfReference))
+            {
+                if (!referencedBy.TryGetValue(fk.RefTable, out var list))
+                {
+                    referencedBy[fk.RefTable] = list = [];
+                }
+
+                list.Add(table.Name);
+            }
+        }
+
+        HashSet<string> Closure(string root)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal) { root };
+            var queue = new Queue<string>([root]);
+            while (queue.TryDequeue(out var t))
+            {
+                foreach (var child in referencedBy.GetValueOrDefault(t) ?? [])
+                {
+                    if (seen.Add(child))
+                    {
+                        queue.Enqueue(child);
+                    }
+                }
+            }
+
+            return seen;
+        }
+
+        return [.. BulkTables.Where(catalog.HasTable).Select(Closure)];
     }
 
     /// <summary>One pass over the order stream for the aggregates the dimension rows need (sold counts, usage, user stats).</summary>
@@ -275,6 +307,12 @@ internal sealed class CoreSeeder
     private async Task CopyAsync(string table, string[] columns, IEnumerable<object?[]> rows, long expected, bool replica, CancellationToken ct)
     {
         var stage = _nextStage();
+        if (_parallel is not null && _parallel.Owns(table))
+        {
+            _parallel.Enqueue(table, columns, rows, expected, replica, rebuildIndexes: expected * 50 >= _w.OrderCount, stage, _stageCount);
+            return;
+        }
+
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await ReplicaAsync(replica, ct);
         _progress?.Report(new SeedProgress(table, 0, expected, stage, _stageCount));
@@ -310,36 +348,8 @@ internal sealed class CoreSeeder
     /// row by row costs more than rebuilding), so COPY maintains only the primary key and unique constraints; <see cref="RecreateIndexesAsync"/> builds them again from their own definitions (a sorted
     /// build is far cheaper than millions of random inserts). All inside the seeding transaction.
     /// </summary>
-    private async Task<List<string>> DropSecondaryIndexesAsync(string table, CancellationToken ct)
-    {
-        var defs = new List<(string Name, string Def)>();
-        await using (var cmd = new NpgsqlCommand(
-            """
-            SELECT ic.relname, pg_get_indexdef(i.indexrelid)
-            FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
-            JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = 'public' AND c.relname = @t
-              AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid)
-              AND (SELECT amname FROM pg_am WHERE oid = ic.relam) <> 'gin'
-            ORDER BY ic.relname
-            """, _conn))
-        {
-            cmd.Parameters.AddWithValue("t", table);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct))
-            {
-                defs.Add((r.GetString(0), r.GetString(1)));
-            }
-        }
-
-        foreach (var (name, _) in defs)
-        {
-            await using var drop = new NpgsqlCommand($"DROP INDEX public.{DbCatalog.Quote(name)}", _conn);
-            await drop.ExecuteNonQueryAsync(ct);
-        }
-
-        return defs.Select(d => d.Def).ToList();
-    }
+    private Task<List<string>> DropSecondaryIndexesAsync(string table, CancellationToken ct) =>
+        ParallelLoad.DropIndexesAsync(_conn, table, constraints: false, ct);
 
     private async Task RecreateIndexesAsync(List<string> definitions, CancellationToken ct)
     {
@@ -357,6 +367,12 @@ internal sealed class CoreSeeder
 
     private async Task<long> ExecAsync(string table, string sql, Action<NpgsqlParameterCollection> parameters, CancellationToken ct)
     {
+        if (_parallel is not null)
+        {
+            // SQL-derived rows read the tables loaded by the streams: wait until they are committed.
+            await _parallel.DrainAsync();
+        }
+
         var stage = _nextStage();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await ReplicaAsync(false, ct);

@@ -16,11 +16,17 @@ namespace TicketToken.Data.Seeding;
 /// <see cref="SeedAsync"/> checks this first and throws <see cref="InvalidOperationException"/> otherwise.
 /// </para>
 /// <para>
-/// Everything is written in one transaction. The run is idempotent: when the demo tenant (slug
-/// <c>tickettoken-demo</c>) exists, nothing is written and the report says <see cref="SeedReport.AlreadySeeded"/>.
-/// At <see cref="SeedScale.Large"/> with a superuser, the bulk tables are loaded with
-/// <c>session_replication_role = replica</c> (no per-row triggers or foreign key checks); the seeder writes what
-/// those triggers would have maintained itself and checks every foreign key afterwards.
+/// The run is idempotent: when the demo tenant (slug <c>tickettoken-demo</c>) exists, nothing is written and the
+/// report says <see cref="SeedReport.AlreadySeeded"/>. At <see cref="SeedScale.Large"/> with a superuser, the bulk
+/// tables are loaded with <c>session_replication_role = replica</c> (no per-row triggers or foreign key checks); the
+/// seeder writes what those triggers would have maintained itself and checks every foreign key afterwards.
+/// </para>
+/// <para>
+/// Everything is written in one transaction, except at large scale on a database whose bulk tables are empty and
+/// that has the portal's <c>seed_runs</c> table: there the bulk tables are loaded on two connections, each table in a
+/// transaction of its own, after the foreign keys that reference them are dropped (and recorded). The rest of the
+/// seed, the restored (and validated) foreign keys and the run's completion commit together; a run that fails is
+/// undone at once, and one left unfinished by a killed process is undone by the next run (ADR 0003).
 /// </para>
 /// </remarks>
 public sealed class PlatformSeeder
@@ -32,6 +38,9 @@ public sealed class PlatformSeeder
     public static IReadOnlyList<string> BulkTables => CoreSeeder.BulkTables;
 
     private const long AdvisoryLockKey = 0x7474_5EED;
+
+    /// <summary>The record of runs loaded on several connections (<see cref="Portal.SeedRun"/>), in the portal's schema.</summary>
+    private const string SeedRunsTable = "portal.seed_runs";
 
     private readonly NpgsqlDataSource _dataSource;
 
@@ -53,6 +62,9 @@ public sealed class PlatformSeeder
         await ExecAsync(conn, $"SELECT pg_advisory_lock({AdvisoryLockKey})", ct);
         try
         {
+            // An unfinished run (a killed process) left foreign keys dropped: undo it before reading the schema.
+            var hasRunLog = await HasSeedRunLogAsync(conn, ct);
+            var undone = hasRunLog ? await UndoUnfinishedRunsAsync(conn, ct) : 0;
             var catalog = await DbCatalog.ReadAsync(conn, ct);
             foreach (var required in CoreSeeder.Tables)
             {
@@ -65,7 +77,7 @@ public sealed class PlatformSeeder
             var existing = await FindDemoTenantAsync(conn, ct);
             if (existing is { } demoTenant)
             {
-                return new SeedReport(true, demoTenant, await VenuesOfAsync(conn, demoTenant, ct), await CountRowsAsync(conn, catalog, ct), clock.Elapsed);
+                return new SeedReport(true, demoTenant, await VenuesOfAsync(conn, demoTenant, ct), await CountRowsAsync(conn, catalog, ct), clock.Elapsed) { UndoneRuns = undone };
             }
 
             var ctx = new SeedContext(options);
@@ -77,94 +89,154 @@ public sealed class PlatformSeeder
             }
 
             var bulk = options.BulkMode ?? (options.Scale == SeedScale.Large && superuser);
-
-            var (order, deferred) = catalog.DependencyOrder();
-            var core = new HashSet<string>(CoreSeeder.Tables, StringComparer.Ordinal);
-            var genericTables = order.Where(t => !core.Contains(t)).ToList();
-            var stageCount = CoreSeeder.Tables.Count + genericTables.Count + (options.VerifyForeignKeys ? 1 : 0);
-            var stage = 0;
-
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            await ExecAsync(conn, "SET LOCAL TimeZone = 'UTC'; SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = '30s'", ct);
-
-            var coreSeeder = new CoreSeeder(conn, catalog, ctx, world, bulk, superuser, progress, () => ++stage, stageCount);
-            await coreSeeder.SeedAsync(ct);
-            var written = coreSeeder.RowsWritten;
-            var phases = new List<SeedPhase>(coreSeeder.Phases);
-            var phaseClock = Stopwatch.StartNew();
-            var genericRowsBefore = written;
-
-            var generic = new GenericTableSeeder(conn, catalog, ctx, deferred);
-            var fallbacks = new List<string>();
-            var rowsPerGenericTable = options.Scale == SeedScale.Large ? 48 : 24;
-            foreach (var table in genericTables)
+            var streams = options.Streams ?? (options.Scale == SeedScale.Large ? 2 : 1);
+            var run = bulk && streams > 1 && hasRunLog ? await BeginParallelRunAsync(conn, catalog, options, ct) : null;
+            if (run is null)
             {
-                ct.ThrowIfCancellationRequested();
-                var info = catalog[table];
-                var index = ++stage;
-                await ExecAsync(conn, "SAVEPOINT generic_table", ct);
-                try
-                {
-                    written += await generic.SeedAsync(info, rowsPerGenericTable, safeMode: false, progress, index, stageCount, ct);
-                }
-                catch (PostgresException first)
-                {
-                    fallbacks.Add($"{table}: {first.MessageText}");
-                    // Some CHECK shapes are beyond the parser: retry with every optional column NULL.
-                    await ExecAsync(conn, "ROLLBACK TO SAVEPOINT generic_table", ct);
-                    try
-                    {
-                        written += await generic.SeedAsync(info, rowsPerGenericTable, safeMode: true, progress, index, stageCount, ct);
-                    }
-                    catch (PostgresException second)
-                    {
-                        throw new InvalidOperationException($"Could not seed table '{table}': {first.MessageText} / {second.MessageText} ({second.ConstraintName})", second);
-                    }
-                }
-
-                await ExecAsync(conn, "RELEASE SAVEPOINT generic_table", ct);
+                return await SeedInOneGoAsync(conn, catalog, options, ctx, world, bulk, superuser, null, null, progress, clock, undone, ct);
             }
 
-            phases.Add(new SeedPhase($"{genericTables.Count} generic tables", phaseClock.Elapsed, written - genericRowsBefore));
-            var seedingElapsed = clock.Elapsed;
-            phaseClock.Restart();
-            IReadOnlyList<string> violations = [];
-            var fkCount = 0;
-            if (options.VerifyForeignKeys)
+            var parallel = new ParallelLoad(_dataSource, catalog, run.Tables, streams, progress, options.FailAfterTable, ct);
+            try
             {
-                var verifyStage = ++stage;
-                (violations, fkCount) = await VerifyForeignKeysAsync(conn, catalog, ct);
-                progress?.Report(new SeedProgress("verify foreign keys", fkCount, fkCount, verifyStage, stageCount));
-                if (violations.Count > 0)
+                return await SeedInOneGoAsync(conn, catalog, options, ctx, world, bulk, superuser, parallel, run, progress, clock, undone, ct);
+            }
+            catch (Exception e)
+            {
+                await parallel.AbortAsync();
+                if (!options.SkipUndoOnFailure)
                 {
-                    throw new InvalidOperationException("The seeded data violates foreign keys: " + string.Join("; ", violations));
+                    await UndoRunAsync(conn, run.Id, run.Tables, run.RestoreSql, e.Message, CancellationToken.None);
                 }
 
-                phases.Add(new SeedPhase($"verify {fkCount} foreign keys", phaseClock.Elapsed, 0));
+                throw;
             }
-
-            phaseClock.Restart();
-            await tx.CommitAsync(ct);
-            phases.Add(new SeedPhase("commit", phaseClock.Elapsed, 0));
-
-            var demoVenues = world.Venues.Where(v => v.Tenant == 0).Select(v => v.Id).ToList();
-            return new SeedReport(false, world.Tenants[0].Id, demoVenues, await CountRowsAsync(conn, catalog, ct), clock.Elapsed)
+            finally
             {
-                RowsWritten = written,
-                ForeignKeyViolations = violations,
-                ForeignKeysChecked = fkCount,
-                HandSeededTables = CoreSeeder.Tables,
-                GenericTables = genericTables,
-                BulkModeUsed = bulk,
-                GenericFallbacks = fallbacks,
-                SeedingElapsed = seedingElapsed,
-                Phases = phases,
-            };
+                await parallel.DisposeAsync();
+            }
         }
         finally
         {
             await ExecAsync(conn, $"SELECT pg_advisory_unlock({AdvisoryLockKey})", CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// Seeds inside one transaction on <paramref name="conn"/>. With <paramref name="parallel"/>, the bulk tables are
+    /// loaded by its streams in their own transactions meanwhile; this transaction then restores the foreign keys the
+    /// run dropped (PostgreSQL validates each) and marks the run completed, so a commit means a whole seed.
+    /// </summary>
+    private static async Task<SeedReport> SeedInOneGoAsync(
+        NpgsqlConnection conn, DbCatalog catalog, SeedOptions options, SeedContext ctx, CoreWorld world, bool bulk, bool superuser,
+        ParallelLoad? parallel, ParallelRun? run, IProgress<SeedProgress>? progress, Stopwatch clock, int undone, CancellationToken ct)
+    {
+        var (order, deferred) = catalog.DependencyOrder();
+        var core = new HashSet<string>(CoreSeeder.Tables, StringComparer.Ordinal);
+        var genericTables = order.Where(t => !core.Contains(t)).ToList();
+        var stageCount = CoreSeeder.Tables.Count + genericTables.Count + (options.VerifyForeignKeys ? 1 : 0);
+        var stage = 0;
+
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await ExecAsync(conn, "SET LOCAL TimeZone = 'UTC'; SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = '30s'", ct);
+
+        var coreSeeder = new CoreSeeder(conn, catalog, ctx, world, bulk, superuser, progress, () => Interlocked.Increment(ref stage), stageCount, parallel);
+        await coreSeeder.SeedAsync(ct);
+        var written = coreSeeder.RowsWritten + (parallel?.RowsWritten ?? 0);
+        var phases = new List<SeedPhase>(coreSeeder.Phases);
+        phases.AddRange(parallel?.Phases ?? []);
+        var phaseClock = Stopwatch.StartNew();
+        var genericRowsBefore = written;
+
+        var generic = new GenericTableSeeder(conn, catalog, ctx, deferred);
+        var fallbacks = new List<string>();
+        var rowsPerGenericTable = options.Scale == SeedScale.Large ? 48 : 24;
+        foreach (var table in genericTables)
+        {
+            ct.ThrowIfCancellationRequested();
+            var info = catalog[table];
+            var index = Interlocked.Increment(ref stage);
+            await ExecAsync(conn, "SAVEPOINT generic_table", ct);
+            try
+            {
+                written += await generic.SeedAsync(info, rowsPerGenericTable, safeMode: false, progress, index, stageCount, ct);
+            }
+            catch (PostgresException first)
+            {
+                fallbacks.Add($"{table}: {first.MessageText}");
+                // Some CHECK shapes are beyond the parser: retry with every optional column NULL.
+                await ExecAsync(conn, "ROLLBACK TO SAVEPOINT generic_table", ct);
+                try
+                {
+                    written += await generic.SeedAsync(info, rowsPerGenericTable, safeMode: true, progress, index, stageCount, ct);
+                }
+                catch (PostgresException second)
+                {
+                    throw new InvalidOperationException($"Could not seed table '{table}': {first.MessageText} / {second.MessageText} ({second.ConstraintName})", second);
+                }
+            }
+
+            await ExecAsync(conn, "RELEASE SAVEPOINT generic_table", ct);
+        }
+
+        phases.Add(new SeedPhase($"{genericTables.Count} generic tables", phaseClock.Elapsed, written - genericRowsBefore));
+        var seedingElapsed = clock.Elapsed;
+        var restored = new HashSet<string>(StringComparer.Ordinal);
+        if (run is not null)
+        {
+            // Validated by PostgreSQL as they are added: a violation fails the run, which is then undone.
+            phaseClock.Restart();
+            foreach (var sql in run.RestoreSql)
+            {
+                await ExecAsync(conn, sql, ct);
+            }
+
+            restored.UnionWith(run.ForeignKeys);
+            phases.Add(new SeedPhase($"restore {run.RestoreSql.Count} foreign keys", phaseClock.Elapsed, 0));
+        }
+
+        phaseClock.Restart();
+        IReadOnlyList<string> violations = [];
+        var fkCount = 0;
+        if (options.VerifyForeignKeys)
+        {
+            var verifyStage = Interlocked.Increment(ref stage);
+            (violations, fkCount) = await VerifyForeignKeysAsync(conn, catalog, ct, restored);
+            progress?.Report(new SeedProgress("verify foreign keys", fkCount, fkCount, verifyStage, stageCount));
+            if (violations.Count > 0)
+            {
+                throw new InvalidOperationException("The seeded data violates foreign keys: " + string.Join("; ", violations));
+            }
+
+            phases.Add(new SeedPhase($"verify {fkCount - restored.Count} foreign keys", phaseClock.Elapsed, 0));
+        }
+
+        if (run is not null)
+        {
+            await using var done = new NpgsqlCommand($"UPDATE {SeedRunsTable} SET state = 'Completed', ended_at = now() WHERE id = @id", conn);
+            done.Parameters.AddWithValue("id", run.Id);
+            await done.ExecuteNonQueryAsync(ct);
+        }
+
+        phaseClock.Restart();
+        await tx.CommitAsync(ct);
+        phases.Add(new SeedPhase("commit", phaseClock.Elapsed, 0));
+
+        var demoVenues = world.Venues.Where(v => v.Tenant == 0).Select(v => v.Id).ToList();
+        return new SeedReport(false, world.Tenants[0].Id, demoVenues, await CountRowsAsync(conn, catalog, ct), clock.Elapsed)
+        {
+            RowsWritten = written,
+            ForeignKeyViolations = violations,
+            ForeignKeysChecked = fkCount,
+            HandSeededTables = CoreSeeder.Tables,
+            GenericTables = genericTables,
+            BulkModeUsed = bulk,
+            GenericFallbacks = fallbacks,
+            SeedingElapsed = seedingElapsed,
+            Phases = phases,
+            Streams = run is null ? 1 : parallel!.Streams,
+            UndoneRuns = undone,
+        };
     }
 
     /// <summary>Returns whether the role is a superuser; throws when the role is subject to row-level security.</summary>
@@ -235,7 +307,8 @@ public sealed class PlatformSeeder
     }
 
     /// <summary>Checks every foreign key with an anti-join (MATCH SIMPLE: rows with a NULL key column are not checked).</summary>
-    internal static async Task<(IReadOnlyList<string> Violations, int Checked)> VerifyForeignKeysAsync(NpgsqlConnection conn, DbCatalog catalog, CancellationToken ct)
+    /// <param name="validated">Foreign keys (<c>table.name</c>) PostgreSQL has just validated, added back by this run: counted, not queried again.</param>
+    internal static async Task<(IReadOnlyList<string> Violations, int Checked)> VerifyForeignKeysAsync(NpgsqlConnection conn, DbCatalog catalog, CancellationToken ct, IReadOnlySet<string>? validated = null)
     {
         var violations = new List<string>();
         var n = 0;
@@ -244,6 +317,11 @@ public sealed class PlatformSeeder
             foreach (var fk in table.ForeignKeys)
             {
                 n++;
+                if (validated is not null && validated.Contains($"{table.Name}.{fk.Name}"))
+                {
+                    continue;
+                }
+
                 var notNull = string.Join(" AND ", fk.Columns.Select(c => $"c.{DbCatalog.Quote(c)} IS NOT NULL"));
                 var join = string.Join(" AND ", fk.Columns.Select((c, i) => $"p.{DbCatalog.Quote(fk.RefColumns[i])} = c.{DbCatalog.Quote(c)}"));
                 var sql = $"SELECT count(*) FROM {table.QuotedName} c WHERE {notNull} AND NOT EXISTS (SELECT 1 FROM {catalog[fk.RefTable].QuotedName} p WHERE {join})";
@@ -258,6 +336,133 @@ public sealed class PlatformSeeder
 
         return (violations, n);
     }
+
+    private static async Task<bool> HasSeedRunLogAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand($"SELECT to_regclass('{SeedRunsTable}') IS NOT NULL", conn);
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>
+    /// Starts a run on several connections when every bulk table, and every table that references one, is empty
+    /// (checked under an ACCESS EXCLUSIVE lock); returns null otherwise (the seed then runs in one transaction). In one
+    /// committed transaction it records the run in <c>portal.seed_runs</c> (its tables and the statements that restore
+    /// what it drops) and drops every foreign key that references a bulk table, so each bulk table can be TRUNCATEd and
+    /// loaded in a transaction of its own.
+    /// </summary>
+    private static async Task<ParallelRun?> BeginParallelRunAsync(NpgsqlConnection conn, DbCatalog catalog, SeedOptions options, CancellationToken ct)
+    {
+        var closures = CoreSeeder.BulkClosures(catalog);
+        var all = closures.SelectMany(c => c).Distinct().Order(StringComparer.Ordinal).ToList();
+        var tables = CoreSeeder.BulkTables.Where(catalog.HasTable).ToList();
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await ExecAsync(conn, "SET LOCAL lock_timeout = '30s'", ct);
+        await ExecAsync(conn, $"LOCK TABLE {string.Join(", ", all.Select(t => catalog[t].QuotedName))} IN ACCESS EXCLUSIVE MODE", ct);
+        var probe = string.Join(" UNION ALL ", all.Select(t => $"SELECT 1 WHERE EXISTS (SELECT 1 FROM {catalog[t].QuotedName})"));
+        await using (var cmd = new NpgsqlCommand($"SELECT EXISTS ({probe})", conn))
+        {
+            if ((bool)(await cmd.ExecuteScalarAsync(ct))!)
+            {
+                await tx.RollbackAsync(ct);
+                return null;
+            }
+        }
+
+        var keys = new List<(string Table, string Name, string Def)>();
+        await using (var cmd = new NpgsqlCommand(
+            """
+            SELECT c.relname, con.conname, pg_get_constraintdef(con.oid)
+            FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_class p ON p.oid = con.confrelid
+            JOIN pg_namespace n ON n.oid = p.relnamespace
+            WHERE con.contype = 'f' AND n.nspname = 'public' AND p.relname = ANY(@tables) AND c.relnamespace = n.oid
+            ORDER BY c.relname, con.conname
+            """, conn))
+        {
+            cmd.Parameters.AddWithValue("tables", tables.ToArray());
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                keys.Add((r.GetString(0), r.GetString(1), r.GetString(2)));
+            }
+        }
+
+        var run = new ParallelRun(
+            Guid.NewGuid(),
+            tables,
+            [.. keys.Select(k => $"ALTER TABLE {catalog[k.Table].QuotedName} ADD CONSTRAINT {DbCatalog.Quote(k.Name)} {k.Def}")],
+            [.. keys.Select(k => $"{k.Table}.{k.Name}")]);
+        await using (var cmd = new NpgsqlCommand(
+            $"INSERT INTO {SeedRunsTable} (id, state, seed, scale, tables, restore_sql, started_at) VALUES (@id, 'Running', @seed, @scale, @tables, @restore, now())", conn))
+        {
+            cmd.Parameters.AddWithValue("id", run.Id);
+            cmd.Parameters.AddWithValue("seed", options.Seed);
+            cmd.Parameters.AddWithValue("scale", options.Scale.ToString());
+            cmd.Parameters.AddWithValue("tables", run.Tables.ToArray());
+            cmd.Parameters.AddWithValue("restore", run.RestoreSql.ToArray());
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+
+        foreach (var (table, name, _) in keys)
+        {
+            await ExecAsync(conn, $"ALTER TABLE {catalog[table].QuotedName} DROP CONSTRAINT {DbCatalog.Quote(name)}", ct);
+        }
+
+        await tx.CommitAsync(ct);
+        return run;
+    }
+
+    /// <summary>Undoes every run left unfinished by a process that stopped mid-way; returns how many.</summary>
+    private static async Task<int> UndoUnfinishedRunsAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        var runs = new List<(Guid Id, string[] Tables, string[] Restore)>();
+        await using (var cmd = new NpgsqlCommand($"SELECT id, tables, restore_sql FROM {SeedRunsTable} WHERE state = 'Running' ORDER BY started_at", conn))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                runs.Add((r.GetGuid(0), r.GetFieldValue<string[]>(1), r.GetFieldValue<string[]>(2)));
+            }
+        }
+
+        foreach (var (id, tables, restore) in runs)
+        {
+            await UndoRunAsync(conn, id, tables, restore, "interrupted: undone by the next run", ct);
+        }
+
+        return runs.Count;
+    }
+
+    /// <summary>
+    /// Puts the database back as the run found it: its tables emptied (they were empty, and nothing else can have
+    /// committed rows: the rest of the seed commits only with the run's completion) and its foreign keys restored,
+    /// in one transaction that also marks the run rolled back.
+    /// </summary>
+    private static async Task UndoRunAsync(NpgsqlConnection conn, Guid id, IReadOnlyList<string> tables, IReadOnlyList<string> restoreSql, string error, CancellationToken ct)
+    {
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await ExecAsync(conn, "SET LOCAL lock_timeout = '30s'", ct);
+        if (tables.Count > 0)
+        {
+            await ExecAsync(conn, $"TRUNCATE {string.Join(", ", tables.Select(t => "public." + DbCatalog.Quote(t)))}", ct);
+        }
+
+        foreach (var sql in restoreSql)
+        {
+            await ExecAsync(conn, sql, ct);
+        }
+
+        await using (var cmd = new NpgsqlCommand($"UPDATE {SeedRunsTable} SET state = 'RolledBack', ended_at = now(), error = left(@error, 2000) WHERE id = @id", conn))
+        {
+            cmd.Parameters.AddWithValue("id", id);
+            cmd.Parameters.AddWithValue("error", error);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>A run on several connections: its tables, the statements that restore the foreign keys it dropped, and those keys (<c>table.name</c>).</summary>
+    private sealed record ParallelRun(Guid Id, IReadOnlyList<string> Tables, IReadOnlyList<string> RestoreSql, IReadOnlyList<string> ForeignKeys);
 
     private static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
     {

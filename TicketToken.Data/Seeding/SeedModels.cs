@@ -28,6 +28,19 @@ public sealed record SeedOptions(SeedScale Scale, int Seed = 42, bool VerifyFore
     /// with the normal path at demo scale) and needs a superuser; false turns it off.
     /// </summary>
     internal bool? BulkMode { get; init; }
+
+    /// <summary>
+    /// Connections that load the bulk tables at once, each table in a transaction of its own (bulk mode on a database
+    /// whose bulk tables are empty and that has the portal's <c>seed_runs</c> table): null = automatic (2 at large
+    /// scale, 1 otherwise); 1 keeps the whole seed in one transaction.
+    /// </summary>
+    internal int? Streams { get; init; }
+
+    /// <summary>Test hook: fail the run right after this table's own transaction has committed.</summary>
+    internal string? FailAfterTable { get; init; }
+
+    /// <summary>Test hook: on a failure, leave the run unfinished (as a killed process would) instead of undoing it.</summary>
+    internal bool SkipUndoOnFailure { get; init; }
 }
 
 /// <summary>Progress of one stage (usually one table).</summary>
@@ -71,6 +84,12 @@ public sealed record SeedReport(
 
     /// <summary>Whether bulk tables were loaded with session_replication_role = replica (large scale, superuser).</summary>
     public bool BulkModeUsed { get; init; }
+
+    /// <summary>Connections that loaded the bulk tables at once: 1 when the whole seed ran in one transaction.</summary>
+    public int Streams { get; init; } = 1;
+
+    /// <summary>Unfinished earlier runs (a killed process) that this run undid before it started.</summary>
+    public int UndoneRuns { get; init; }
 
     /// <summary>Time spent writing rows, excluding the foreign key verification.</summary>
     public TimeSpan SeedingElapsed { get; init; }

@@ -19,7 +19,9 @@ internal static class PlatformDemoData
             : await seeder.SeedAsync(options, null, ct);
         log.Add(report.AlreadySeeded
             ? "platform data: already seeded, nothing written"
-            : $"platform data: {report.RowsWritten:N0} rows in {report.Elapsed.TotalSeconds:F1} s, dated around {options.AnchorUtc:yyyy-MM-dd HH:mm} UTC (seed {options.Seed})");
+            : $"platform data: {report.RowsWritten:N0} rows in {report.Elapsed.TotalSeconds:F1} s, dated around {options.AnchorUtc:yyyy-MM-dd HH:mm} UTC (seed {options.Seed})" +
+              (report.Streams > 1 ? $", bulk tables loaded on {report.Streams} connections" : "") +
+              (report.UndoneRuns > 0 ? $"; first undid {report.UndoneRuns} unfinished earlier run(s)" : ""));
         if (!showProgress)
         {
             // The progress display prints these itself; a redirected run lists where the time went.

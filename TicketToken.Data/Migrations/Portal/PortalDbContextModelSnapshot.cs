@@ -590,6 +590,61 @@ namespace TicketToken.Data.Migrations.Portal
                     b.ToTable("user_venues", "portal");
                 });
 
+            modelBuilder.Entity("TicketToken.Data.Portal.SeedRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ended_at");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("error");
+
+                    b.PrimitiveCollection<string[]>("RestoreSql")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("restore_sql");
+
+                    b.Property<string>("Scale")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("scale");
+
+                    b.Property<int>("Seed")
+                        .HasColumnType("integer")
+                        .HasColumnName("seed");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.PrimitiveCollection<string[]>("Tables")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("tables");
+
+                    b.HasKey("Id")
+                        .HasName("pk_seed_runs");
+
+                    b.HasIndex("State")
+                        .HasDatabaseName("ix_seed_runs_state");
+
+                    b.ToTable("seed_runs", "portal");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
                 {
                     b.HasOne("TicketToken.Data.Portal.PortalRole", null)

@@ -52,7 +52,7 @@ public sealed class SeedLargeBenchmark : IBenchmark
 
             var seconds = clock.Elapsed.TotalSeconds;
             var rate = report.RowsWritten / seconds;
-            foreach (var phase in report.SlowestPhases(8))
+            foreach (var phase in report.SlowestPhases(12))
             {
                 BenchmarkContext.Log(phase.Line);
             }
@@ -60,7 +60,8 @@ public sealed class SeedLargeBenchmark : IBenchmark
             return
             [
                 new Figure($"{Name}.rows", report.RowsWritten, "count", $"rows written, bulk mode {(report.BulkModeUsed ? "on" : "off")}"),
-                new Figure($"{Name}.s", Math.Round(seconds, 1), "s", "wall time of the seed (one transaction, foreign keys verified)"),
+                new Figure($"{Name}.s", Math.Round(seconds, 1), "s", "wall time of the seed (foreign keys validated)"),
+                new Figure($"{Name}.streams", report.Streams, "count", "connections loading the bulk tables at once (1: the whole seed in one transaction)"),
                 new Figure($"{Name}.rows_per_s", Math.Round(rate), "rows/s", "rows written per second of wall time"),
                 new Figure($"{Name}.target.ratio", Math.Round(rate / TargetRowsPerSecond, 2), "x", "against the 100k rows/s target (1 or more meets it)"),
                 new Figure($"{Name}.client_cpu.s", Math.Round(clientCpu, 1), "s", "CPU of this process (generating and sending the rows)"),

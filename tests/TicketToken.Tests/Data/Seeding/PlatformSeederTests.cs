@@ -265,7 +265,7 @@ public sealed class PlatformSeederTests(SeedingDatabases dbs) : IClassFixture<Se
         return times;
     }
 
-    private static async Task<long> ScalarAsync(string database, string sql)
+    internal static async Task<long> ScalarAsync(string database, string sql)
     {
         await using var conn = new NpgsqlConnection(TestDatabase.ConnectionStringFor(database));
         await conn.OpenAsync(Ct);
@@ -273,7 +273,15 @@ public sealed class PlatformSeederTests(SeedingDatabases dbs) : IClassFixture<Se
         return (long)(await cmd.ExecuteScalarAsync(Ct))!;
     }
 
-    private static async Task<string> ChecksumAsync(string database, string table)
+    internal static async Task<string> ScalarTextAsync(string database, string sql)
+    {
+        await using var conn = new NpgsqlConnection(TestDatabase.ConnectionStringFor(database));
+        await conn.OpenAsync(Ct);
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return (string)(await cmd.ExecuteScalarAsync(Ct))!;
+    }
+
+    internal static async Task<string> ChecksumAsync(string database, string table)
     {
         await using var conn = new NpgsqlConnection(TestDatabase.ConnectionStringFor(database));
         await conn.OpenAsync(Ct);
