@@ -168,6 +168,25 @@ internal sealed class CopyTableWriter : IAsyncDisposable
         Rows++;
     }
 
+    /// <summary>
+    /// Writes every row and completes the COPY; reports progress (<paramref name="expected"/> rows, stage
+    /// <paramref name="stage"/> of <paramref name="stageCount"/>) and checks for cancellation every 50,000 rows.
+    /// </summary>
+    public async Task<long> WriteAllAsync(IEnumerable<object?[]> rows, string stageName, long expected, int stage, int stageCount, IProgress<SeedProgress>? progress, CancellationToken ct)
+    {
+        foreach (var row in rows)
+        {
+            WriteRow(row);
+            if (Rows % 50_000 == 0)
+            {
+                ct.ThrowIfCancellationRequested();
+                progress?.Report(new SeedProgress(stageName, Rows, Math.Max(expected, Rows), stage, stageCount));
+            }
+        }
+
+        return await CompleteAsync(ct);
+    }
+
     public async Task<long> CompleteAsync(CancellationToken ct)
     {
         _completed = true;

@@ -318,18 +318,7 @@ internal sealed class CoreSeeder
         _progress?.Report(new SeedProgress(table, 0, expected, stage, _stageCount));
         var deferred = _bulk && expected * 50 >= _w.OrderCount ? await DropSecondaryIndexesAsync(table, ct) : [];
         await using var writer = await CopyTableWriter.OpenAsync(_conn, _catalog[table], columns, preferBinary: true, ct, freeze: _fresh.Contains(table));
-        long n = 0;
-        foreach (var row in rows)
-        {
-            writer.WriteRow(row);
-            if (++n % 50_000 == 0)
-            {
-                ct.ThrowIfCancellationRequested();
-                _progress?.Report(new SeedProgress(table, n, Math.Max(expected, n), stage, _stageCount));
-            }
-        }
-
-        await writer.CompleteAsync(ct);
+        var n = await writer.WriteAllAsync(rows, table, expected, stage, _stageCount, _progress, ct);
         RowsWritten += n;
         Phases.Add(new SeedPhase($"{table} (copy)", clock.Elapsed, n));
         if (deferred.Count > 0)

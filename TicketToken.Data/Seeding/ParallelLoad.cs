@@ -151,20 +151,10 @@ internal sealed class ParallelLoad : IAsyncDisposable
         await ExecAsync(conn, $"TRUNCATE {info.QuotedName}", ct);
         var rebuild = rebuildIndexes ? await DropIndexesAsync(conn, table, constraints: true, ct) : [];
 
-        long n = 0;
+        long n;
         await using (var writer = await CopyTableWriter.OpenAsync(conn, info, columns, preferBinary: true, ct, freeze: true))
         {
-            foreach (var row in rows)
-            {
-                writer.WriteRow(row);
-                if (++n % 50_000 == 0)
-                {
-                    ct.ThrowIfCancellationRequested();
-                    _progress?.Report(new SeedProgress(table, n, Math.Max(expected, n), stage, stageCount));
-                }
-            }
-
-            await writer.CompleteAsync(ct);
+            n = await writer.WriteAllAsync(rows, table, expected, stage, stageCount, _progress, ct);
         }
 
         AddPhase(new SeedPhase($"{table} (copy)", clock.Elapsed, n));
