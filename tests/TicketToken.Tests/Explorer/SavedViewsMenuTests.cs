@@ -88,8 +88,9 @@ public sealed class SavedViewsMenuTests : PortalComponentTest
 
         cut.Find("[data-test=saved-view-open]").Click();
         var navigation = Services.GetRequiredService<BunitNavigationManager>();
-        Assert.EndsWith("/explorer/order/order_refunds?f.status=eq%3ACOMPLETED", navigation.Uri, StringComparison.Ordinal);
-        Assert.Empty(cut.FindAll("[data-test=saved-views-panel]"));
+        // MudButton's click handler is asynchronous: under load the navigation can land after Click() returns.
+        cut.WaitForAssertion(() => Assert.EndsWith("/explorer/order/order_refunds?f.status=eq%3ACOMPLETED", navigation.Uri, StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-test=saved-views-panel]")));
     }
 
     [Fact]
