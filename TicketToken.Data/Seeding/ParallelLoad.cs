@@ -170,6 +170,11 @@ internal sealed class ParallelLoad : IAsyncDisposable
             AddPhase(new SeedPhase($"{table} ({rebuild.Count} indexes)", clock.Elapsed, 0));
         }
 
+        // Fresh statistics for the foreign key checks at the end of the run, and for the portal's first queries
+        // (autovacuum would only get to a table of millions of new rows later).
+        clock.Restart();
+        await ExecAsync(conn, $"ANALYZE {info.QuotedName}", ct);
+        AddPhase(new SeedPhase($"{table} (analyze)", clock.Elapsed, 0));
         await tx.CommitAsync(ct);
         Interlocked.Add(ref _rows, n);
         _progress?.Report(new SeedProgress(table, n, n, stage, stageCount));

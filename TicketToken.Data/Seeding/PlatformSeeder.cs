@@ -213,7 +213,7 @@ public sealed class PlatformSeeder
 
         if (run is not null)
         {
-            await using var done = new NpgsqlCommand($"UPDATE {SeedRunsTable} SET state = 'Completed', ended_at = now() WHERE id = @id", conn);
+            await using var done = new NpgsqlCommand($"UPDATE {SeedRunsTable} SET state = 'Completed', ended_at = clock_timestamp() WHERE id = @id", conn);
             done.Parameters.AddWithValue("id", run.Id);
             await done.ExecuteNonQueryAsync(ct);
         }
@@ -451,7 +451,7 @@ public sealed class PlatformSeeder
             await ExecAsync(conn, sql, ct);
         }
 
-        await using (var cmd = new NpgsqlCommand($"UPDATE {SeedRunsTable} SET state = 'RolledBack', ended_at = now(), error = left(@error, 2000) WHERE id = @id", conn))
+        await using (var cmd = new NpgsqlCommand($"UPDATE {SeedRunsTable} SET state = 'RolledBack', ended_at = clock_timestamp(), error = left(@error, 2000) WHERE id = @id", conn))
         {
             cmd.Parameters.AddWithValue("id", id);
             cmd.Parameters.AddWithValue("error", error);

@@ -52,7 +52,7 @@ public sealed class SeedLargeBenchmark : IBenchmark
 
             var seconds = clock.Elapsed.TotalSeconds;
             var rate = report.RowsWritten / seconds;
-            foreach (var phase in report.SlowestPhases(12))
+            foreach (var phase in report.SlowestPhases(24))
             {
                 BenchmarkContext.Log(phase.Line);
             }

@@ -43,6 +43,8 @@ public sealed class ParallelSeedTests(SeedingDatabases dbs) : IClassFixture<Seed
         // Every foreign key, primary key, unique constraint and index the run dropped is back, as it was, and validated.
         Assert.Equal(schema, await SchemaAsync(db));
         Assert.Equal(["Completed"], await RunStatesAsync(db));
+        // The record times the whole run (the completing transaction started long before it ended).
+        Assert.Equal(1, await PlatformSeederTests.ScalarAsync(db, "SELECT count(*) FROM portal.seed_runs WHERE ended_at > started_at + interval '200 milliseconds'"));
 
         var again = await SeedAsync(db, Parallel);
         Assert.True(again.AlreadySeeded);
