@@ -167,29 +167,7 @@ internal sealed class CoreSeeder
     private async Task TruncateEmptyBulkTablesAsync(CancellationToken ct)
     {
         var closures = BulkClosures(_catalog);
-        var all = closures.SelectMany(c => c).Distinct().Order(StringComparer.Ordinal).ToList();
-        if (all.Count == 0)
-        {
-            return;
-        }
-
-        var quoted = string.Join(", ", all.Select(t => _catalog[t].QuotedName));
-        await using (var lockCmd = new NpgsqlCommand($"LOCK TABLE {quoted} IN ACCESS EXCLUSIVE MODE", _conn))
-        {
-            await lockCmd.ExecuteNonQueryAsync(ct);
-        }
-
-        var nonEmpty = new HashSet<string>(StringComparer.Ordinal);
-        var probe = string.Join(" UNION ALL ", all.Select((t, i) => $"SELECT {S(i)} WHERE EXISTS (SELECT 1 FROM {_catalog[t].QuotedName})"));
-        await using (var probeCmd = new NpgsqlCommand(probe, _conn))
-        await using (var r = await probeCmd.ExecuteReaderAsync(ct))
-        {
-            while (await r.ReadAsync(ct))
-            {
-                nonEmpty.Add(all[r.GetInt32(0)]);
-            }
-        }
-
+        var nonEmpty = await LockBulkTablesAsync(_conn, _catalog, closures, ct);
         foreach (var closure in closures.Where(c => !c.Overlaps(nonEmpty)))
         {
             _fresh.UnionWith(closure);
@@ -203,6 +181,35 @@ internal sealed class CoreSeeder
         var truncate = string.Join(", ", _fresh.Order(StringComparer.Ordinal).Select(t => _catalog[t].QuotedName));
         await using var cmd = new NpgsqlCommand($"TRUNCATE {truncate}", _conn);
         await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// Locks every table of <paramref name="closures"/> in ACCESS EXCLUSIVE mode (in the connection's transaction) and
+    /// returns those that hold rows.
+    /// </summary>
+    internal static async Task<HashSet<string>> LockBulkTablesAsync(NpgsqlConnection conn, DbCatalog catalog, IEnumerable<HashSet<string>> closures, CancellationToken ct)
+    {
+        var all = closures.SelectMany(c => c).Distinct().Order(StringComparer.Ordinal).ToList();
+        var nonEmpty = new HashSet<string>(StringComparer.Ordinal);
+        if (all.Count == 0)
+        {
+            return nonEmpty;
+        }
+
+        await using (var lockCmd = new NpgsqlCommand($"LOCK TABLE {string.Join(", ", all.Select(t => catalog[t].QuotedName))} IN ACCESS EXCLUSIVE MODE", conn))
+        {
+            await lockCmd.ExecuteNonQueryAsync(ct);
+        }
+
+        var probe = string.Join(" UNION ALL ", all.Select((t, i) => $"SELECT {S(i)} WHERE EXISTS (SELECT 1 FROM {catalog[t].QuotedName})"));
+        await using var probeCmd = new NpgsqlCommand(probe, conn);
+        await using var r = await probeCmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            nonEmpty.Add(all[r.GetInt32(0)]);
+        }
+
+        return nonEmpty;
     }
 
     /// <summary>
@@ -309,14 +316,14 @@ internal sealed class CoreSeeder
         var stage = _nextStage();
         if (_parallel is not null && _parallel.Owns(table))
         {
-            _parallel.Enqueue(table, columns, rows, expected, replica, rebuildIndexes: expected * 50 >= _w.OrderCount, stage, _stageCount);
+            _parallel.Enqueue(table, columns, rows, expected, replica, rebuildIndexes: WorthRebuildingIndexes(expected), stage, _stageCount);
             return;
         }
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await ReplicaAsync(replica, ct);
         _progress?.Report(new SeedProgress(table, 0, expected, stage, _stageCount));
-        var deferred = _bulk && expected * 50 >= _w.OrderCount ? await DropSecondaryIndexesAsync(table, ct) : [];
+        var deferred = _bulk && WorthRebuildingIndexes(expected) ? await DropSecondaryIndexesAsync(table, ct) : [];
         await using var writer = await CopyTableWriter.OpenAsync(_conn, _catalog[table], columns, preferBinary: true, ct, freeze: _fresh.Contains(table));
         var n = await writer.WriteAllAsync(rows, table, expected, stage, _stageCount, _progress, ct);
         RowsWritten += n;
@@ -331,6 +338,9 @@ internal sealed class CoreSeeder
 
         _progress?.Report(new SeedProgress(table, n, n, stage, _stageCount));
     }
+
+    /// <summary>Bulk mode drops and rebuilds the indexes of tables of at least 2 % of the order count.</summary>
+    private bool WorthRebuildingIndexes(long expected) => expected * 50 >= _w.OrderCount;
 
     /// <summary>
     /// Bulk mode: drops the indexes of a table that back no constraint (partial ones too: measured, maintaining them

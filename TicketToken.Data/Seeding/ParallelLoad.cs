@@ -38,9 +38,6 @@ internal sealed class ParallelLoad : IAsyncDisposable
         _workers = [.. Enumerable.Range(0, streams).Select(_ => Task.Run(WorkAsync, CancellationToken.None))];
     }
 
-    /// <summary>The tables this load owns: each is loaded by one job on a connection of its own.</summary>
-    public IReadOnlyCollection<string> Tables => _tables;
-
     public int Streams { get; }
 
     public long RowsWritten => Interlocked.Read(ref _rows);
@@ -243,9 +240,6 @@ internal sealed class ParallelLoad : IAsyncDisposable
         }
     }
 
-    private static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 0 };
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
+    private static Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct) =>
+        PlatformSeeder.ExecAsync(conn, sql, ct, timeoutSeconds: 0);
 }

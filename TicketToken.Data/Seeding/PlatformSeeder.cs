@@ -96,7 +96,7 @@ public sealed class PlatformSeeder
                 return await SeedInOneGoAsync(conn, catalog, options, ctx, world, bulk, superuser, null, null, progress, clock, undone, ct);
             }
 
-            var parallel = new ParallelLoad(_dataSource, catalog, run.Tables, streams, progress, options.FailAfterTable, ct);
+            await using var parallel = new ParallelLoad(_dataSource, catalog, run.Tables, streams, progress, options.FailAfterTable, ct);
             try
             {
                 return await SeedInOneGoAsync(conn, catalog, options, ctx, world, bulk, superuser, parallel, run, progress, clock, undone, ct);
@@ -110,10 +110,6 @@ public sealed class PlatformSeeder
                 }
 
                 throw;
-            }
-            finally
-            {
-                await parallel.DisposeAsync();
             }
         }
         finally
@@ -140,7 +136,7 @@ public sealed class PlatformSeeder
         await using var tx = await conn.BeginTransactionAsync(ct);
         await ExecAsync(conn, "SET LOCAL TimeZone = 'UTC'; SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = '30s'", ct);
 
-        var coreSeeder = new CoreSeeder(conn, catalog, ctx, world, bulk, superuser, progress, () => Interlocked.Increment(ref stage), stageCount, parallel);
+        var coreSeeder = new CoreSeeder(conn, catalog, ctx, world, bulk, superuser, progress, () => ++stage, stageCount, parallel);
         await coreSeeder.SeedAsync(ct);
         var written = coreSeeder.RowsWritten + (parallel?.RowsWritten ?? 0);
         var phases = new List<SeedPhase>(coreSeeder.Phases);
@@ -155,7 +151,7 @@ public sealed class PlatformSeeder
         {
             ct.ThrowIfCancellationRequested();
             var info = catalog[table];
-            var index = Interlocked.Increment(ref stage);
+            var index = ++stage;
             await ExecAsync(conn, "SAVEPOINT generic_table", ct);
             try
             {
@@ -188,7 +184,7 @@ public sealed class PlatformSeeder
             phaseClock.Restart();
             foreach (var sql in run.RestoreSql)
             {
-                await ExecAsync(conn, sql, ct);
+                await ExecAsync(conn, sql, ct, timeoutSeconds: 0);
             }
 
             restored.UnionWith(run.ForeignKeys);
@@ -200,7 +196,7 @@ public sealed class PlatformSeeder
         var fkCount = 0;
         if (options.VerifyForeignKeys)
         {
-            var verifyStage = Interlocked.Increment(ref stage);
+            var verifyStage = ++stage;
             (violations, fkCount) = await VerifyForeignKeysAsync(conn, catalog, ct, restored);
             progress?.Report(new SeedProgress("verify foreign keys", fkCount, fkCount, verifyStage, stageCount));
             if (violations.Count > 0)
@@ -352,20 +348,13 @@ public sealed class PlatformSeeder
     /// </summary>
     private static async Task<ParallelRun?> BeginParallelRunAsync(NpgsqlConnection conn, DbCatalog catalog, SeedOptions options, CancellationToken ct)
     {
-        var closures = CoreSeeder.BulkClosures(catalog);
-        var all = closures.SelectMany(c => c).Distinct().Order(StringComparer.Ordinal).ToList();
         var tables = CoreSeeder.BulkTables.Where(catalog.HasTable).ToList();
         await using var tx = await conn.BeginTransactionAsync(ct);
         await ExecAsync(conn, "SET LOCAL lock_timeout = '30s'", ct);
-        await ExecAsync(conn, $"LOCK TABLE {string.Join(", ", all.Select(t => catalog[t].QuotedName))} IN ACCESS EXCLUSIVE MODE", ct);
-        var probe = string.Join(" UNION ALL ", all.Select(t => $"SELECT 1 WHERE EXISTS (SELECT 1 FROM {catalog[t].QuotedName})"));
-        await using (var cmd = new NpgsqlCommand($"SELECT EXISTS ({probe})", conn))
+        if ((await CoreSeeder.LockBulkTablesAsync(conn, catalog, CoreSeeder.BulkClosures(catalog), ct)).Count > 0)
         {
-            if ((bool)(await cmd.ExecuteScalarAsync(ct))!)
-            {
-                await tx.RollbackAsync(ct);
-                return null;
-            }
+            await tx.RollbackAsync(ct);
+            return null;
         }
 
         var keys = new List<(string Table, string Name, string Def)>();
@@ -448,7 +437,7 @@ public sealed class PlatformSeeder
 
         foreach (var sql in restoreSql)
         {
-            await ExecAsync(conn, sql, ct);
+            await ExecAsync(conn, sql, ct, timeoutSeconds: 0);
         }
 
         await using (var cmd = new NpgsqlCommand($"UPDATE {SeedRunsTable} SET state = 'RolledBack', ended_at = clock_timestamp(), error = left(@error, 2000) WHERE id = @id", conn))
@@ -464,9 +453,10 @@ public sealed class PlatformSeeder
     /// <summary>A run on several connections: its tables, the statements that restore the foreign keys it dropped, and those keys (<c>table.name</c>).</summary>
     private sealed record ParallelRun(Guid Id, IReadOnlyList<string> Tables, IReadOnlyList<string> RestoreSql, IReadOnlyList<string> ForeignKeys);
 
-    private static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
+    /// <param name="timeoutSeconds">Npgsql's client-side limit; 0 for statements that may run for minutes (index builds, foreign key validation).</param>
+    internal static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct, int timeoutSeconds = 30)
     {
-        await using var cmd = new NpgsqlCommand(sql, conn);
+        await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = timeoutSeconds };
         await cmd.ExecuteNonQueryAsync(ct);
     }
 }
