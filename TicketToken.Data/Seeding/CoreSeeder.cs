@@ -150,7 +150,7 @@ internal sealed class CoreSeeder
         await ComplianceAsync(ct);
         if (_parallel is not null)
         {
-            await _parallel.DrainAsync();
+            await _parallel.WaitForTablesAsync();
         }
 
         await ReplicaAsync(false, ct);
@@ -368,8 +368,8 @@ internal sealed class CoreSeeder
     {
         if (_parallel is not null)
         {
-            // SQL-derived rows read the tables loaded by the streams: wait until they are committed.
-            await _parallel.DrainAsync();
+            // SQL-derived rows may read tables loaded by the streams: wait until those it names are committed.
+            await _parallel.WaitForTablesReadByAsync(sql);
         }
 
         var stage = _nextStage();

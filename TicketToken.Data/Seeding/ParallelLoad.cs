@@ -22,21 +22,35 @@ internal sealed class ParallelLoad : IAsyncDisposable
     private readonly IProgress<SeedProgress>? _progress;
     private readonly string? _failAfterTable;
     private readonly CancellationTokenSource _cts;
+    private readonly object _gate = new();
     private readonly List<Task> _jobs = [];
+    private readonly Dictionary<string, Task> _tableJobs = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _committed = new(StringComparer.Ordinal);
+    private readonly List<ForeignKeyRestore> _pendingKeys;
+    private readonly List<string> _restoredKeys = [];
     private readonly List<SeedPhase> _phases = [];
     private long _rows;
+    private long _keyTicks;
 
-    public ParallelLoad(NpgsqlDataSource dataSource, DbCatalog catalog, IEnumerable<string> tables, int streams, IProgress<SeedProgress>? progress, string? failAfterTable, CancellationToken ct)
+    /// <param name="foreignKeys">
+    /// The foreign keys the run dropped. Each one between two of these tables is added back on a stream, in a
+    /// transaction of its own, as soon as both tables are committed; the rest are left to the caller.
+    /// </param>
+    public ParallelLoad(NpgsqlDataSource dataSource, DbCatalog catalog, IEnumerable<string> tables, IEnumerable<ForeignKeyRestore> foreignKeys, int streams, IProgress<SeedProgress>? progress, string? failAfterTable, CancellationToken ct)
     {
         _dataSource = dataSource;
         _catalog = catalog;
         _tables = new HashSet<string>(tables, StringComparer.Ordinal);
+        _pendingKeys = [.. foreignKeys.Where(k => _tables.Contains(k.Table) && _tables.Contains(k.ReferencedTable))];
         Streams = streams;
         _progress = progress;
         _failAfterTable = failAfterTable;
         _cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         _workers = [.. Enumerable.Range(0, streams).Select(_ => Task.Run(WorkAsync, CancellationToken.None))];
     }
+
+    /// <summary>A dropped foreign key: its table, the table it references, its key (<c>table.name</c>) and the statement that adds it back.</summary>
+    internal sealed record ForeignKeyRestore(string Table, string ReferencedTable, string Key, string Sql);
 
     public int Streams { get; }
 
@@ -54,6 +68,21 @@ internal sealed class ParallelLoad : IAsyncDisposable
         }
     }
 
+    /// <summary>Foreign keys (<c>table.name</c>) the streams have added back and committed.</summary>
+    public IReadOnlyList<string> RestoredForeignKeys
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _restoredKeys];
+            }
+        }
+    }
+
+    /// <summary>Time the streams spent adding foreign keys back (summed over the streams).</summary>
+    public TimeSpan ForeignKeyTime => TimeSpan.FromTicks(Interlocked.Read(ref _keyTicks));
+
     public bool Owns(string table) => _tables.Contains(table);
 
     /// <summary>
@@ -69,23 +98,78 @@ internal sealed class ParallelLoad : IAsyncDisposable
         }
 
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _jobs.Add(done.Task);
+        lock (_gate)
+        {
+            if (!_tableJobs.TryAdd(table, done.Task))
+            {
+                throw new InvalidOperationException($"Table '{table}' is already queued.");
+            }
+
+            _jobs.Add(done.Task);
+        }
+
         if (!_queue.Writer.TryWrite((token => LoadAsync(table, columns, rows, expected, replica, rebuildIndexes, stage, stageCount, token), done)))
         {
             throw new InvalidOperationException("The parallel load has ended.");
         }
     }
 
-    /// <summary>Waits for every queued job; rethrows the first failure (a cancellation only when nothing else failed).</summary>
+    /// <summary>
+    /// Waits until the loads of the given tables (those queued; null: every table) are committed; rethrows the first
+    /// failure of any job (a cancellation only when nothing else failed).
+    /// </summary>
+    public Task WaitForTablesAsync(IEnumerable<string>? tables = null)
+    {
+        Task[] jobs;
+        lock (_gate)
+        {
+            jobs = tables is null ? [.. _tableJobs.Values] : [.. tables.Where(_tableJobs.ContainsKey).Select(t => _tableJobs[t])];
+        }
+
+        return AwaitAsync(jobs);
+    }
+
+    /// <summary>Waits until the loads of the tables this SQL names (as whole words) are committed.</summary>
+    public Task WaitForTablesReadByAsync(string sql) =>
+        WaitForTablesAsync(_tables.Where(t => System.Text.RegularExpressions.Regex.IsMatch(sql, $@"(?<!\w){System.Text.RegularExpressions.Regex.Escape(t)}(?!\w)", System.Text.RegularExpressions.RegexOptions.CultureInvariant)));
+
+    /// <summary>Waits for every job, the foreign keys the loads made ready included; rethrows as <see cref="WaitForTablesAsync"/>.</summary>
     public async Task DrainAsync()
+    {
+        while (true)
+        {
+            Task[] jobs;
+            lock (_gate)
+            {
+                jobs = [.. _jobs];
+            }
+
+            await AwaitAsync(jobs);
+            lock (_gate)
+            {
+                if (_jobs.Count == jobs.Length)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task AwaitAsync(Task[] jobs)
     {
         try
         {
-            await Task.WhenAll(_jobs.ToArray());
+            await Task.WhenAll(jobs);
         }
         catch
         {
-            var real = _jobs.Where(j => j.IsFaulted).SelectMany(j => j.Exception!.InnerExceptions).FirstOrDefault(e => e is not OperationCanceledException);
+            Task[] all;
+            lock (_gate)
+            {
+                all = [.. _jobs];
+            }
+
+            var real = all.Where(j => j.IsFaulted).SelectMany(j => j.Exception!.InnerExceptions).FirstOrDefault(e => e is not OperationCanceledException);
             if (real is not null)
             {
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(real).Throw();
@@ -178,6 +262,58 @@ internal sealed class ParallelLoad : IAsyncDisposable
         if (string.Equals(table, _failAfterTable, StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"Failure injected after '{table}' was committed (test hook).");
+        }
+
+        QueueReadyForeignKeys(table);
+    }
+
+    /// <summary>
+    /// Queues the foreign keys whose two tables are now both committed. No job touches either table again (one job per
+    /// table), so adding the key (SHARE ROW EXCLUSIVE on both) cannot wait for a later load.
+    /// </summary>
+    private void QueueReadyForeignKeys(string committed)
+    {
+        List<ForeignKeyRestore> ready;
+        lock (_gate)
+        {
+            _committed.Add(committed);
+            ready = [.. _pendingKeys.Where(k => _committed.Contains(k.Table) && _committed.Contains(k.ReferencedTable))];
+            _pendingKeys.RemoveAll(ready.Contains);
+        }
+
+        foreach (var key in ready)
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_gate)
+            {
+                _jobs.Add(done.Task);
+            }
+
+            if (!_queue.Writer.TryWrite((token => RestoreAsync(key, token), done)))
+            {
+                done.TrySetCanceled();
+            }
+        }
+    }
+
+    /// <summary>Adds a dropped foreign key back (PostgreSQL validates it) and commits; the run's undo skips the keys already there.</summary>
+    private async Task RestoreAsync(ForeignKeyRestore key, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        await using var conn = await _dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await ExecAsync(conn, "SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = '30s'", ct);
+        await ExecAsync(conn, key.Sql, ct);
+        await tx.CommitAsync(ct);
+        lock (_gate)
+        {
+            _restoredKeys.Add(key.Key);
+        }
+
+        Interlocked.Add(ref _keyTicks, clock.Elapsed.Ticks);
+        if (string.Equals(key.Key, _failAfterTable, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"Failure injected after the foreign key '{key.Key}' was committed (test hook).");
         }
     }
 

@@ -96,7 +96,7 @@ public sealed class PlatformSeeder
                 return await SeedInOneGoAsync(conn, catalog, options, ctx, world, bulk, superuser, null, null, progress, clock, undone, ct);
             }
 
-            await using var parallel = new ParallelLoad(_dataSource, catalog, run.Tables, streams, progress, options.FailAfterTable, ct);
+            await using var parallel = new ParallelLoad(_dataSource, catalog, run.Tables, run.ForeignKeys, streams, progress, options.FailAfterTable, ct);
             try
             {
                 return await SeedInOneGoAsync(conn, catalog, options, ctx, world, bulk, superuser, parallel, run, progress, clock, undone, ct);
@@ -106,7 +106,7 @@ public sealed class PlatformSeeder
                 await parallel.AbortAsync();
                 if (!options.SkipUndoOnFailure)
                 {
-                    await UndoRunAsync(conn, run.Id, run.Tables, run.RestoreSql, e.Message, CancellationToken.None);
+                    await UndoRunAsync(conn, run.Id, run.Tables, [.. run.ForeignKeys.Select(k => k.Sql)], e.Message, CancellationToken.None);
                 }
 
                 throw;
@@ -180,15 +180,21 @@ public sealed class PlatformSeeder
         var restored = new HashSet<string>(StringComparer.Ordinal);
         if (run is not null)
         {
-            // Validated by PostgreSQL as they are added: a violation fails the run, which is then undone.
+            // Validated by PostgreSQL as they are added: a violation fails the run, which is then undone. The streams
+            // have added back (and committed) those between two bulk tables; this transaction adds the rest.
             phaseClock.Restart();
-            foreach (var sql in run.RestoreSql)
+            await parallel!.DrainAsync();
+            var onStreams = parallel.RestoredForeignKeys.ToHashSet(StringComparer.Ordinal);
+            phases.Add(new SeedPhase($"restore {onStreams.Count} foreign keys on the streams (summed: {parallel.ForeignKeyTime.TotalSeconds:0.0} s; waited)", phaseClock.Elapsed, 0));
+            phaseClock.Restart();
+            var rest = run.ForeignKeys.Where(k => !onStreams.Contains(k.Key)).ToList();
+            foreach (var key in rest)
             {
-                await ExecAsync(conn, sql, ct, timeoutSeconds: 0);
+                await ExecAsync(conn, key.Sql, ct, timeoutSeconds: 0);
             }
 
-            restored.UnionWith(run.ForeignKeys);
-            phases.Add(new SeedPhase($"restore {run.RestoreSql.Count} foreign keys", phaseClock.Elapsed, 0));
+            restored.UnionWith(run.ForeignKeys.Select(k => k.Key));
+            phases.Add(new SeedPhase($"restore {rest.Count} foreign keys", phaseClock.Elapsed, 0));
         }
 
         phaseClock.Restart();
@@ -357,10 +363,10 @@ public sealed class PlatformSeeder
             return null;
         }
 
-        var keys = new List<(string Table, string Name, string Def)>();
+        var keys = new List<(string Table, string Name, string Def, string Referenced)>();
         await using (var cmd = new NpgsqlCommand(
             """
-            SELECT c.relname, con.conname, pg_get_constraintdef(con.oid)
+            SELECT c.relname, con.conname, pg_get_constraintdef(con.oid), p.relname
             FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_class p ON p.oid = con.confrelid
             JOIN pg_namespace n ON n.oid = p.relnamespace
             WHERE con.contype = 'f' AND n.nspname = 'public' AND p.relname = ANY(@tables) AND c.relnamespace = n.oid
@@ -371,15 +377,15 @@ public sealed class PlatformSeeder
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
             {
-                keys.Add((r.GetString(0), r.GetString(1), r.GetString(2)));
+                keys.Add((r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3)));
             }
         }
 
         var run = new ParallelRun(
             Guid.NewGuid(),
             tables,
-            [.. keys.Select(k => $"ALTER TABLE {catalog[k.Table].QuotedName} ADD CONSTRAINT {DbCatalog.Quote(k.Name)} {k.Def}")],
-            [.. keys.Select(k => $"{k.Table}.{k.Name}")]);
+            [.. keys.Select(k => new ParallelLoad.ForeignKeyRestore(
+                k.Table, k.Referenced, $"{k.Table}.{k.Name}", $"ALTER TABLE {catalog[k.Table].QuotedName} ADD CONSTRAINT {DbCatalog.Quote(k.Name)} {k.Def}"))]);
         await using (var cmd = new NpgsqlCommand(
             $"INSERT INTO {SeedRunsTable} (id, state, seed, scale, tables, restore_sql, started_at) VALUES (@id, 'Running', @seed, @scale, @tables, @restore, now())", conn))
         {
@@ -387,11 +393,11 @@ public sealed class PlatformSeeder
             cmd.Parameters.AddWithValue("seed", options.Seed);
             cmd.Parameters.AddWithValue("scale", options.Scale.ToString());
             cmd.Parameters.AddWithValue("tables", run.Tables.ToArray());
-            cmd.Parameters.AddWithValue("restore", run.RestoreSql.ToArray());
+            cmd.Parameters.AddWithValue("restore", run.ForeignKeys.Select(k => k.Sql).ToArray());
             await cmd.ExecuteNonQueryAsync(ct);
         }
 
-        foreach (var (table, name, _) in keys)
+        foreach (var (table, name, _, _) in keys)
         {
             await ExecAsync(conn, $"ALTER TABLE {catalog[table].QuotedName} DROP CONSTRAINT {DbCatalog.Quote(name)}", ct);
         }
@@ -437,7 +443,17 @@ public sealed class PlatformSeeder
 
         foreach (var sql in restoreSql)
         {
-            await ExecAsync(conn, sql, ct, timeoutSeconds: 0);
+            // The streams commit the keys between two bulk tables as they go: those are already back.
+            await ExecAsync(conn, "SAVEPOINT restore_key", ct);
+            try
+            {
+                await ExecAsync(conn, sql, ct, timeoutSeconds: 0);
+                await ExecAsync(conn, "RELEASE SAVEPOINT restore_key", ct);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateObject)
+            {
+                await ExecAsync(conn, "ROLLBACK TO SAVEPOINT restore_key", ct);
+            }
         }
 
         await using (var cmd = new NpgsqlCommand($"UPDATE {SeedRunsTable} SET state = 'RolledBack', ended_at = clock_timestamp(), error = left(@error, 2000) WHERE id = @id", conn))
@@ -450,8 +466,8 @@ public sealed class PlatformSeeder
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>A run on several connections: its tables, the statements that restore the foreign keys it dropped, and those keys (<c>table.name</c>).</summary>
-    private sealed record ParallelRun(Guid Id, IReadOnlyList<string> Tables, IReadOnlyList<string> RestoreSql, IReadOnlyList<string> ForeignKeys);
+    /// <summary>A run on several connections: its tables and the foreign keys it dropped.</summary>
+    private sealed record ParallelRun(Guid Id, IReadOnlyList<string> Tables, IReadOnlyList<ParallelLoad.ForeignKeyRestore> ForeignKeys);
 
     /// <param name="timeoutSeconds">Npgsql's client-side limit; 0 for statements that may run for minutes (index builds, foreign key validation).</param>
     internal static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct, int timeoutSeconds = 30)

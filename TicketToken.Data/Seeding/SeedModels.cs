@@ -36,7 +36,10 @@ public sealed record SeedOptions(SeedScale Scale, int Seed = 42, bool VerifyFore
     /// </summary>
     internal int? Streams { get; init; }
 
-    /// <summary>Test hook: fail the run right after this table's own transaction has committed.</summary>
+    /// <summary>
+    /// Test hook: fail the run right after this table's own transaction has committed, or (<c>table.name</c>) after a
+    /// stream has added this dropped foreign key back and committed it.
+    /// </summary>
     internal string? FailAfterTable { get; init; }
 
     /// <summary>Test hook: on a failure, leave the run unfinished (as a killed process would) instead of undoing it.</summary>
