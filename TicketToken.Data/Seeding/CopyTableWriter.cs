@@ -2,31 +2,32 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace TicketToken.Data.Seeding;
 
 /// <summary>
-/// Streams rows into one table through COPY: binary format when every column has a known binary mapping (the
-/// bulk path), text format otherwise (enum columns, tsvector, …), where PostgreSQL parses the values itself.
+/// Streams rows into one table through COPY: binary format (encoded by <see cref="BinaryCopyEncoder"/>) when every
+/// column's type is one it covers (the bulk path), text format otherwise (enum columns, tsvector, …), where
+/// PostgreSQL parses the values itself.
 /// Values are plain CLR values: Guid, string, int, long, short, decimal, bool, DateTime (UTC), DateOnly, TimeOnly,
 /// string[], Guid[], IPAddress; jsonb columns take their JSON text as a string.
 /// </summary>
 internal sealed class CopyTableWriter : IAsyncDisposable
 {
-    private readonly NpgsqlBinaryImporter? _binary;
+    /// <summary>Encoded bytes are sent once this many are pending.</summary>
+    private const int FlushAt = 1 << 16;
+
+    private readonly NpgsqlRawCopyStream? _raw;
+    private readonly BinaryCopyEncoder? _encoder;
     private readonly TextWriter? _text;
-    private readonly NpgsqlDbType[] _types;
-    private readonly ColumnInfo[] _columns;
     private readonly StringBuilder _line = new(512);
     private bool _completed;
 
-    private CopyTableWriter(TableInfo table, ColumnInfo[] columns, NpgsqlDbType[] types, NpgsqlBinaryImporter? binary, TextWriter? text)
+    private CopyTableWriter(TableInfo table, NpgsqlRawCopyStream? raw, BinaryCopyEncoder? encoder, TextWriter? text)
     {
         Table = table;
-        _columns = columns;
-        _types = types;
-        _binary = binary;
+        _raw = raw;
+        _encoder = encoder;
         _text = text;
     }
 
@@ -34,7 +35,7 @@ internal sealed class CopyTableWriter : IAsyncDisposable
 
     public long Rows { get; private set; }
 
-    public bool IsBinary => _binary is not null;
+    public bool IsBinary => _raw is not null;
 
     /// <param name="freeze">
     /// COPY … FREEZE: rows are written frozen and all-visible. Only valid when the table was created or truncated in
@@ -43,109 +44,44 @@ internal sealed class CopyTableWriter : IAsyncDisposable
     public static async Task<CopyTableWriter> OpenAsync(NpgsqlConnection conn, TableInfo table, IReadOnlyList<string> columnNames, bool preferBinary, CancellationToken ct, bool freeze = false)
     {
         var cols = columnNames.Select(n => table.Column(n) ?? throw new InvalidOperationException($"{table.Name}.{n} does not exist")).ToArray();
-        var types = new NpgsqlDbType[cols.Length];
+        var encoded = new BinaryCopyEncoder.Column[cols.Length];
         var binary = preferBinary;
         for (var i = 0; i < cols.Length && binary; i++)
         {
-            var t = BinaryType(cols[i]);
-            if (t is null)
+            var c = cols[i];
+            var kind = BinaryCopyEncoder.KindOf(c.ElementTypeName ?? c.TypeName);
+            var elementOid = c.ElementTypeName is { } e ? BinaryCopyEncoder.OidOf(e) : null;
+            if (kind is null || (c.ElementTypeName is not null && elementOid is null))
             {
                 binary = false;
             }
             else
             {
-                types[i] = t.Value;
+                encoded[i] = new BinaryCopyEncoder.Column(c.Name, kind.Value, elementOid);
             }
         }
 
         var list = string.Join(", ", cols.Select(c => DbCatalog.Quote(c.Name)));
         if (binary)
         {
-            var importer = await conn.BeginBinaryImportAsync($"COPY {table.QuotedName} ({list}) FROM STDIN (FORMAT BINARY{(freeze ? ", FREEZE" : string.Empty)})", ct);
-            return new CopyTableWriter(table, cols, types, importer, null);
+            var raw = await conn.BeginRawBinaryCopyAsync($"COPY {table.QuotedName} ({list}) FROM STDIN (FORMAT BINARY{(freeze ? ", FREEZE" : string.Empty)})", ct);
+            return new CopyTableWriter(table, raw, new BinaryCopyEncoder(table.Name, encoded), null);
         }
 
         var writer = await conn.BeginTextImportAsync($"COPY {table.QuotedName} ({list}) FROM STDIN{(freeze ? " (FREEZE)" : string.Empty)}", ct);
-        return new CopyTableWriter(table, cols, types, null, writer);
-    }
-
-    private static NpgsqlDbType? BinaryType(ColumnInfo c)
-    {
-        NpgsqlDbType? Scalar(string typeName) => typeName switch
-        {
-            "uuid" => NpgsqlDbType.Uuid,
-            "text" => NpgsqlDbType.Text,
-            "varchar" => NpgsqlDbType.Varchar,
-            "bpchar" => NpgsqlDbType.Char,
-            "int2" => NpgsqlDbType.Smallint,
-            "int4" => NpgsqlDbType.Integer,
-            "int8" => NpgsqlDbType.Bigint,
-            "numeric" => NpgsqlDbType.Numeric,
-            "bool" => NpgsqlDbType.Boolean,
-            "timestamptz" => NpgsqlDbType.TimestampTz,
-            "date" => NpgsqlDbType.Date,
-            "time" => NpgsqlDbType.Time,
-            "jsonb" => NpgsqlDbType.Jsonb,
-            "json" => NpgsqlDbType.Json,
-            "inet" => NpgsqlDbType.Inet,
-            "float8" => NpgsqlDbType.Double,
-            "float4" => NpgsqlDbType.Real,
-            _ => null,
-        };
-
-        if (c.ElementTypeName is { } elem)
-        {
-            return Scalar(elem) is { } e ? NpgsqlDbType.Array | e : null;
-        }
-
-        return Scalar(c.TypeName);
+        return new CopyTableWriter(table, null, null, writer);
     }
 
     /// <summary>Writes one row; the values follow the column list given to <see cref="OpenAsync"/>.</summary>
     public void WriteRow(object?[] values)
     {
-        if (_binary is not null)
+        if (_encoder is not null)
         {
-            _binary.StartRow();
-            for (var i = 0; i < values.Length; i++)
+            _encoder.WriteRow(values);
+            if (_encoder.Length >= FlushAt)
             {
-                var v = values[i];
-                if (v is null)
-                {
-                    _binary.WriteNull();
-                    continue;
-                }
-
-                switch (_types[i])
-                {
-                    case NpgsqlDbType.Integer:
-                        _binary.Write(Convert.ToInt32(v, CultureInfo.InvariantCulture), NpgsqlDbType.Integer);
-                        break;
-                    case NpgsqlDbType.Bigint:
-                        _binary.Write(Convert.ToInt64(v, CultureInfo.InvariantCulture), NpgsqlDbType.Bigint);
-                        break;
-                    case NpgsqlDbType.Smallint:
-                        _binary.Write(Convert.ToInt16(v, CultureInfo.InvariantCulture), NpgsqlDbType.Smallint);
-                        break;
-                    case NpgsqlDbType.Numeric:
-                        _binary.Write(Convert.ToDecimal(v, CultureInfo.InvariantCulture), NpgsqlDbType.Numeric);
-                        break;
-                    case NpgsqlDbType.Uuid:
-                        _binary.Write((Guid)v, NpgsqlDbType.Uuid);
-                        break;
-                    case NpgsqlDbType.Text or NpgsqlDbType.Varchar or NpgsqlDbType.Jsonb or NpgsqlDbType.Char:
-                        _binary.Write((string)v, _types[i]);
-                        break;
-                    case NpgsqlDbType.TimestampTz:
-                        _binary.Write((DateTime)v, NpgsqlDbType.TimestampTz);
-                        break;
-                    case NpgsqlDbType.Boolean:
-                        _binary.Write((bool)v, NpgsqlDbType.Boolean);
-                        break;
-                    default:
-                        _binary.Write(v, _types[i]);
-                        break;
-                }
+                _raw!.Write(_encoder.Pending.Span);
+                _encoder.Reset();
             }
         }
         else
@@ -176,7 +112,20 @@ internal sealed class CopyTableWriter : IAsyncDisposable
     {
         foreach (var row in rows)
         {
-            WriteRow(row);
+            if (_encoder is not null)
+            {
+                _encoder.WriteRow(row);
+                Rows++;
+                if (_encoder.Length >= FlushAt)
+                {
+                    await FlushAsync(ct);
+                }
+            }
+            else
+            {
+                WriteRow(row);
+            }
+
             if (Rows % 50_000 == 0)
             {
                 ct.ThrowIfCancellationRequested();
@@ -190,10 +139,11 @@ internal sealed class CopyTableWriter : IAsyncDisposable
     public async Task<long> CompleteAsync(CancellationToken ct)
     {
         _completed = true;
-        if (_binary is not null)
+        if (_encoder is not null)
         {
-            await _binary.CompleteAsync(ct);
-            await _binary.DisposeAsync();
+            _encoder.WriteTrailer();
+            await FlushAsync(ct);
+            await _raw!.DisposeAsync(); // ends the COPY and reads its result: a server-side error surfaces here
         }
         else
         {
@@ -210,16 +160,23 @@ internal sealed class CopyTableWriter : IAsyncDisposable
             return;
         }
 
-        // Not completed: cancel the COPY (the binary importer cancels on dispose without Complete).
-        if (_binary is not null)
+        // Not completed: cancel the COPY, so nothing of it is kept.
+        if (_raw is not null)
         {
-            await _binary.DisposeAsync();
+            await _raw.CancelAsync();
+            await _raw.DisposeAsync();
         }
         else if (_text is NpgsqlCopyTextWriter tw)
         {
             await tw.CancelAsync();
             await tw.DisposeAsync();
         }
+    }
+
+    private async Task FlushAsync(CancellationToken ct)
+    {
+        await _raw!.WriteAsync(_encoder!.Pending, ct);
+        _encoder.Reset();
     }
 
     /// <summary>PostgreSQL COPY text representation of a value.</summary>
