@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using Npgsql;
 
@@ -12,12 +13,16 @@ namespace TicketToken.Data.Seeding;
 /// <c>wal_level = minimal</c>. That is only possible because the run has dropped every foreign key that references
 /// these tables (<see cref="PlatformSeeder"/> records them in <c>portal.seed_runs</c> first and restores them at the end).
 /// </summary>
-internal sealed class ParallelLoad : IAsyncDisposable
+internal sealed partial class ParallelLoad : IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly DbCatalog _catalog;
     private readonly HashSet<string> _tables;
     private readonly Channel<(Func<CancellationToken, Task> Run, TaskCompletionSource Done)> _queue = Channel.CreateUnbounded<(Func<CancellationToken, Task>, TaskCompletionSource)>();
+
+    // Foreign keys ready to add back go before the tables still queued: the end of the run then holds only the keys
+    // of the last tables, not every key.
+    private readonly Channel<(Func<CancellationToken, Task> Run, TaskCompletionSource Done)> _keys = Channel.CreateUnbounded<(Func<CancellationToken, Task>, TaskCompletionSource)>();
     private readonly Task[] _workers;
     private readonly IProgress<SeedProgress>? _progress;
     private readonly string? _failAfterTable;
@@ -53,6 +58,9 @@ internal sealed class ParallelLoad : IAsyncDisposable
     internal sealed record ForeignKeyRestore(string Table, string ReferencedTable, string Key, string Sql);
 
     public int Streams { get; }
+
+    /// <summary><c>work_mem</c> for statements that validate or check foreign keys over the bulk tables.</summary>
+    internal const string ValidationWorkMem = "256MB";
 
     public long RowsWritten => Interlocked.Read(ref _rows);
 
@@ -129,9 +137,21 @@ internal sealed class ParallelLoad : IAsyncDisposable
         return AwaitAsync(jobs);
     }
 
-    /// <summary>Waits until the loads of the tables this SQL names (as whole words) are committed.</summary>
-    public Task WaitForTablesReadByAsync(string sql) =>
-        WaitForTablesAsync(_tables.Where(t => System.Text.RegularExpressions.Regex.IsMatch(sql, $@"(?<!\w){System.Text.RegularExpressions.Regex.Escape(t)}(?!\w)", System.Text.RegularExpressions.RegexOptions.CultureInvariant)));
+    /// <summary>
+    /// Waits until the loads of the tables this SQL names (as whole words, outside string literals and comments:
+    /// <c>'refunds'</c> is a label, not the <c>refunds</c> table) are committed.
+    /// </summary>
+    public Task WaitForTablesReadByAsync(string sql) => WaitForTablesAsync(TablesNamedIn(sql, _tables));
+
+    /// <summary>Those of <paramref name="tables"/> that <paramref name="sql"/> names, outside string literals and comments.</summary>
+    internal static IReadOnlyList<string> TablesNamedIn(string sql, IEnumerable<string> tables)
+    {
+        var code = SqlLiteralsAndComments().Replace(sql, " ");
+        return [.. tables.Where(t => Regex.IsMatch(code, $@"(?<!\w){Regex.Escape(t)}(?!\w)", RegexOptions.CultureInvariant))];
+    }
+
+    [GeneratedRegex(@"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
+    private static partial Regex SqlLiteralsAndComments();
 
     /// <summary>Waits for every job, the foreign keys the loads made ready included; rethrows as <see cref="WaitForTablesAsync"/>.</summary>
     public async Task DrainAsync()
@@ -183,6 +203,7 @@ internal sealed class ParallelLoad : IAsyncDisposable
     public async Task AbortAsync()
     {
         _queue.Writer.TryComplete();
+        _keys.Writer.TryComplete();
         await _cts.CancelAsync();
         await Task.WhenAll(_workers);
     }
@@ -195,8 +216,22 @@ internal sealed class ParallelLoad : IAsyncDisposable
 
     private async Task WorkAsync()
     {
-        await foreach (var (run, done) in _queue.Reader.ReadAllAsync(CancellationToken.None))
+        while (true)
         {
+            if (!_keys.Reader.TryRead(out var job) && !_queue.Reader.TryRead(out job))
+            {
+                var keys = _keys.Reader.WaitToReadAsync().AsTask();
+                var tables = _queue.Reader.WaitToReadAsync().AsTask();
+                var first = await Task.WhenAny(keys, tables);
+                if (!await first && !await (first == keys ? tables : keys))
+                {
+                    return; // both queues completed and empty
+                }
+
+                continue;
+            }
+
+            var (run, done) = job;
             if (_cts.IsCancellationRequested)
             {
                 done.TrySetCanceled(_cts.Token);
@@ -289,7 +324,7 @@ internal sealed class ParallelLoad : IAsyncDisposable
                 _jobs.Add(done.Task);
             }
 
-            if (!_queue.Writer.TryWrite((token => RestoreAsync(key, token), done)))
+            if (!_keys.Writer.TryWrite((token => RestoreAsync(key, token), done)))
             {
                 done.TrySetCanceled();
             }
@@ -302,7 +337,8 @@ internal sealed class ParallelLoad : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         await using var conn = await _dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        await ExecAsync(conn, "SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = '30s'", ct);
+        // Validating a key is an anti-join of the two tables: enough memory to hash the referenced keys in one batch.
+        await ExecAsync(conn, $"SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = '30s'; SET LOCAL work_mem = '{ValidationWorkMem}'", ct);
         await ExecAsync(conn, key.Sql, ct);
         await tx.CommitAsync(ct);
         lock (_gate)
