@@ -49,7 +49,8 @@ internal sealed class CopyTableWriter : IAsyncDisposable
         for (var i = 0; i < cols.Length && binary; i++)
         {
             var c = cols[i];
-            var kind = BinaryCopyEncoder.KindOf(c.ElementTypeName ?? c.TypeName);
+            // An enum's binary form is its label's text (enum_send / enum_recv).
+            var kind = c is { TypeKind: 'e', ElementTypeName: null } ? BinaryCopyEncoder.Kind.Text : BinaryCopyEncoder.KindOf(c.ElementTypeName ?? c.TypeName);
             var elementOid = c.ElementTypeName is { } e ? BinaryCopyEncoder.OidOf(e) : null;
             if (kind is null || (c.ElementTypeName is not null && elementOid is null))
             {

@@ -18,7 +18,7 @@ public sealed class BinaryCopyEncoderTests : IAsyncLifetime
     private const string Columns = """
         k int4 PRIMARY KEY, u uuid, t text, v varchar(40), c char(3), j jsonb, js json, i2 int2, i4 int4, i8 int8,
         n numeric, n2 numeric(14,2), b bool, ts timestamptz, d date, tm time, ip inet, f4 float4, f8 float8,
-        ta text[], ua uuid[], va varchar[], ia int4[]
+        ta text[], ua uuid[], va varchar[], ia int4[], e mood
         """;
 
     private static readonly (string Name, NpgsqlDbType Type)[] Layout =
@@ -28,7 +28,7 @@ public sealed class BinaryCopyEncoderTests : IAsyncLifetime
         ("n", NpgsqlDbType.Numeric), ("n2", NpgsqlDbType.Numeric), ("b", NpgsqlDbType.Boolean), ("ts", NpgsqlDbType.TimestampTz), ("d", NpgsqlDbType.Date),
         ("tm", NpgsqlDbType.Time), ("ip", NpgsqlDbType.Inet), ("f4", NpgsqlDbType.Real), ("f8", NpgsqlDbType.Double),
         ("ta", NpgsqlDbType.Array | NpgsqlDbType.Text), ("ua", NpgsqlDbType.Array | NpgsqlDbType.Uuid), ("va", NpgsqlDbType.Array | NpgsqlDbType.Varchar),
-        ("ia", NpgsqlDbType.Array | NpgsqlDbType.Integer),
+        ("ia", NpgsqlDbType.Array | NpgsqlDbType.Integer), ("e", NpgsqlDbType.Text),
     ];
 
     private readonly string _db = TestDatabase.UniqueName("tt_copy_enc");
@@ -38,7 +38,7 @@ public sealed class BinaryCopyEncoderTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await TestDatabase.ExecuteAdminAsync($"CREATE DATABASE \"{_db}\"");
-        await TestDatabase.ExecuteAdminAsync($"CREATE TABLE encoded ({Columns}); CREATE TABLE reference ({Columns});", _db);
+        await TestDatabase.ExecuteAdminAsync($"CREATE TYPE mood AS ENUM ('calm', 'très content'); CREATE TABLE encoded ({Columns}); CREATE TABLE reference ({Columns});", _db);
     }
 
     public async ValueTask DisposeAsync() => await TestDatabase.ExecuteAdminAsync($"DROP DATABASE IF EXISTS \"{_db}\" WITH (FORCE)");
@@ -58,7 +58,7 @@ public sealed class BinaryCopyEncoderTests : IAsyncLifetime
 
         foreach (var row in rows)
         {
-            await using var insert = new NpgsqlCommand($"INSERT INTO reference VALUES ({string.Join(", ", Layout.Select((_, i) => $"${i + 1}"))})", conn);
+            await using var insert = new NpgsqlCommand($"INSERT INTO reference VALUES ({string.Join(", ", Layout.Select((c, i) => c.Name == "e" ? $"${i + 1}::mood" : $"${i + 1}"))})", conn);
             for (var i = 0; i < Layout.Length; i++)
             {
                 insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = Layout[i].Type, Value = row[i] ?? DBNull.Value });
@@ -77,6 +77,7 @@ public sealed class BinaryCopyEncoderTests : IAsyncLifetime
         Assert.Contains(encoded, r => r.Contains("1999-12-31 23:59:59.999999+00", StringComparison.Ordinal));
         Assert.Contains(encoded, r => r.Contains("2001:db8::1", StringComparison.Ordinal));
         Assert.Contains(encoded, r => r.Contains(",-infinity,", StringComparison.Ordinal));
+        Assert.Contains(encoded, r => r.EndsWith(",\"très content\")", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -130,25 +131,25 @@ public sealed class BinaryCopyEncoderTests : IAsyncLifetime
         [
             1, g1, "plain", "short", "abc", """{"a": 1, "b": [true, null, "x"]}""", """{"keep":   "spacing"}""", (short)-32768, int.MinValue, long.MinValue,
             0m, 0.00m, true, new DateTime(2024, 2, 29, 12, 34, 56, utc).AddTicks(7_890_120), new DateOnly(2026, 11, 25), new TimeOnly(23, 59, 59).Add(TimeSpan.FromTicks(9_999_990)),
-            IPAddress.Parse("192.168.1.20"), 1.5f, 3.141592653589793, new[] { "a", "b" }, new[] { g1, g2 }, new[] { "x" }, new[] { 1, 2, 3 },
+            IPAddress.Parse("192.168.1.20"), 1.5f, 3.141592653589793, new[] { "a", "b" }, new[] { g1, g2 }, new[] { "x" }, new[] { 1, 2, 3 }, "calm",
         ];
         yield return
         [
             2, Guid.Empty, "tab\tnew\nline \\ back\"quote", "ünïcødé ✓", "x", "[]", "null", (short)32767, int.MaxValue, long.MaxValue,
             79228162514264337593543950335m, -123456789012.34m, false, new DateTime(1999, 12, 31, 23, 59, 59, utc).AddTicks(9_999_990), new DateOnly(1999, 12, 31), TimeOnly.MinValue,
-            IPAddress.Parse("2001:db8::1"), -0.25f, -2.5e-10, new[] { "a", null, "😀" }, Array.Empty<Guid>(), Array.Empty<string>(), Array.Empty<int>(),
+            IPAddress.Parse("2001:db8::1"), -0.25f, -2.5e-10, new[] { "a", null, "😀" }, Array.Empty<Guid>(), Array.Empty<string>(), Array.Empty<int>(), "très content",
         ];
         yield return
         [
             3, g2, new string('z', 200_000) + "ß", "", "", """{"nested": {"deep": [1, 2.5, "é"]}}""", "1", (short)0, 0, 0L,
             -79228162514264337593543950335m, 0.05m, true, new DateTime(1970, 1, 1, 0, 0, 0, utc), DateOnly.MinValue, new TimeOnly(0, 0, 0, 1),
-            IPAddress.Parse("::1"), float.MaxValue, double.MinValue, new[] { string.Empty }, new[] { g2 }, new[] { "p", "q" }, new[] { -1 },
+            IPAddress.Parse("::1"), float.MaxValue, double.MinValue, new[] { string.Empty }, new[] { g2 }, new[] { "p", "q" }, new[] { -1 }, "calm",
         ];
         yield return
         [
             4, g1, "numeric edge cases", "v", "ab", "{}", "{}", (short)1, 1, 1L,
             0.0000000000000000000000000001m, 10000m, false, new DateTime(2000, 1, 1, 0, 0, 0, utc), new DateOnly(2000, 1, 1), new TimeOnly(12, 0),
-            IPAddress.Parse("10.0.0.1"), 0f, 0d, new[] { "only" }, new[] { g1 }, new[] { "v" }, new[] { 0 },
+            IPAddress.Parse("10.0.0.1"), 0f, 0d, new[] { "only" }, new[] { g1 }, new[] { "v" }, new[] { 0 }, "calm",
         ];
         foreach (var (k, n) in new[] { (5, 1.5m), (6, 0.0001m), (7, 123456789.0123m), (8, -0.05m), (9, 12345678.90m), (10, 100000000m), (11, 0.1000m), (12, 9999.9999m) })
         {
@@ -156,10 +157,10 @@ public sealed class BinaryCopyEncoderTests : IAsyncLifetime
             [
                 k, g1, "n", "n", "n", "{}", "{}", (short)k, k, (long)k,
                 n, Math.Round(n, 2), k % 2 == 0, new DateTime(2026, 11, 25, 8, 0, 0, utc).AddDays(-k), new DateOnly(2026, 1, k), new TimeOnly(k, k),
-                IPAddress.Parse($"10.0.0.{k}"), (float)k / 4, k / 8d, new[] { $"{k}" }, new[] { g2, g1 }, new[] { "w" }, new[] { k },
+                IPAddress.Parse($"10.0.0.{k}"), (float)k / 4, k / 8d, new[] { $"{k}" }, new[] { g2, g1 }, new[] { "w" }, new[] { k }, k % 2 == 0 ? "calm" : "très content",
             ];
         }
 
-        yield return [100, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null];
+        yield return [100, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null];
     }
 }
