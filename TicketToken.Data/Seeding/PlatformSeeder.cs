@@ -134,7 +134,7 @@ public sealed class PlatformSeeder
         var stage = 0;
 
         await using var tx = await conn.BeginTransactionAsync(ct);
-        await ExecAsync(conn, $"SET LOCAL TimeZone = 'UTC'; SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = '30s'{(bulk ? $"; SET LOCAL work_mem = '{ParallelLoad.ValidationWorkMem}'" : string.Empty)}", ct);
+        await ExecAsync(conn, $"SET LOCAL TimeZone = 'UTC'; SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = '30s'{(bulk ? $"; {ParallelLoad.QuerySettings}" : string.Empty)}", ct);
 
         var coreSeeder = new CoreSeeder(conn, catalog, ctx, world, bulk, superuser, progress, () => ++stage, stageCount, parallel);
         await coreSeeder.SeedAsync(ct);
