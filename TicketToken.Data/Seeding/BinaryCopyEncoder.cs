@@ -60,48 +60,33 @@ internal sealed class BinaryCopyEncoder
 
     public ReadOnlyMemory<byte> Pending => _buffer.AsMemory(0, Length);
 
-    /// <summary>The column's kind for a PostgreSQL type name (<c>pg_type.typname</c>), or null when it is not covered.</summary>
-    public static Kind? KindOf(string typeName) => typeName switch
+    /// <summary>The covered types by name (<c>pg_type.typname</c>): how a value is encoded, and the type's OID (array_recv checks an array's element OID against the column's).</summary>
+    private static readonly Dictionary<string, (Kind Kind, uint Oid)> Types = new(StringComparer.Ordinal)
     {
-        "uuid" => Kind.Uuid,
-        "text" or "varchar" or "bpchar" or "json" => Kind.Text,
-        "jsonb" => Kind.Jsonb,
-        "int2" => Kind.Int2,
-        "int4" => Kind.Int4,
-        "int8" => Kind.Int8,
-        "numeric" => Kind.Numeric,
-        "bool" => Kind.Bool,
-        "timestamptz" => Kind.TimestampTz,
-        "date" => Kind.Date,
-        "time" => Kind.Time,
-        "inet" => Kind.Inet,
-        "float4" => Kind.Float4,
-        "float8" => Kind.Float8,
-        _ => null,
+        ["bool"] = (Kind.Bool, 16),
+        ["int8"] = (Kind.Int8, 20),
+        ["int2"] = (Kind.Int2, 21),
+        ["int4"] = (Kind.Int4, 23),
+        ["text"] = (Kind.Text, 25),
+        ["json"] = (Kind.Text, 114),
+        ["float4"] = (Kind.Float4, 700),
+        ["float8"] = (Kind.Float8, 701),
+        ["inet"] = (Kind.Inet, 869),
+        ["bpchar"] = (Kind.Text, 1042),
+        ["varchar"] = (Kind.Text, 1043),
+        ["date"] = (Kind.Date, 1082),
+        ["time"] = (Kind.Time, 1083),
+        ["timestamptz"] = (Kind.TimestampTz, 1184),
+        ["numeric"] = (Kind.Numeric, 1700),
+        ["uuid"] = (Kind.Uuid, 2950),
+        ["jsonb"] = (Kind.Jsonb, 3802),
     };
 
-    /// <summary>The OID of a covered element type (array_recv checks it against the column's).</summary>
-    public static uint? OidOf(string typeName) => typeName switch
-    {
-        "bool" => 16,
-        "int8" => 20,
-        "int2" => 21,
-        "int4" => 23,
-        "text" => 25,
-        "json" => 114,
-        "float4" => 700,
-        "float8" => 701,
-        "inet" => 869,
-        "bpchar" => 1042,
-        "varchar" => 1043,
-        "date" => 1082,
-        "time" => 1083,
-        "timestamptz" => 1184,
-        "numeric" => 1700,
-        "uuid" => 2950,
-        "jsonb" => 3802,
-        _ => null,
-    };
+    /// <summary>The column's kind for a PostgreSQL type name (<c>pg_type.typname</c>), or null when it is not covered.</summary>
+    public static Kind? KindOf(string typeName) => Types.TryGetValue(typeName, out var t) ? t.Kind : null;
+
+    /// <summary>The OID of a covered type, or null when it is not covered.</summary>
+    public static uint? OidOf(string typeName) => Types.TryGetValue(typeName, out var t) ? t.Oid : null;
 
     public void Reset() => Length = 0;
 

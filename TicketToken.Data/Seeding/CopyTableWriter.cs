@@ -76,33 +76,11 @@ internal sealed class CopyTableWriter : IAsyncDisposable
     /// <summary>Writes one row; the values follow the column list given to <see cref="OpenAsync"/>.</summary>
     public void WriteRow(object?[] values)
     {
-        if (_encoder is not null)
+        if (Append(values))
         {
-            _encoder.WriteRow(values);
-            if (_encoder.Length >= FlushAt)
-            {
-                _raw!.Write(_encoder.Pending.Span);
-                _encoder.Reset();
-            }
+            _raw!.Write(_encoder!.Pending.Span);
+            _encoder.Reset();
         }
-        else
-        {
-            _line.Clear();
-            for (var i = 0; i < values.Length; i++)
-            {
-                if (i > 0)
-                {
-                    _line.Append('\t');
-                }
-
-                AppendText(_line, values[i]);
-            }
-
-            _line.Append('\n');
-            _text!.Write(_line);
-        }
-
-        Rows++;
     }
 
     /// <summary>
@@ -113,18 +91,9 @@ internal sealed class CopyTableWriter : IAsyncDisposable
     {
         foreach (var row in rows)
         {
-            if (_encoder is not null)
+            if (Append(row))
             {
-                _encoder.WriteRow(row);
-                Rows++;
-                if (_encoder.Length >= FlushAt)
-                {
-                    await FlushAsync(ct);
-                }
-            }
-            else
-            {
-                WriteRow(row);
+                await FlushAsync(ct);
             }
 
             if (Rows % 50_000 == 0)
@@ -172,6 +141,33 @@ internal sealed class CopyTableWriter : IAsyncDisposable
             await tw.CancelAsync();
             await tw.DisposeAsync();
         }
+    }
+
+    /// <summary>Encodes one row (binary) or writes its line (text); returns whether enough binary output is pending to send.</summary>
+    private bool Append(object?[] values)
+    {
+        if (_encoder is not null)
+        {
+            _encoder.WriteRow(values);
+            Rows++;
+            return _encoder.Length >= FlushAt;
+        }
+
+        _line.Clear();
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (i > 0)
+            {
+                _line.Append('\t');
+            }
+
+            AppendText(_line, values[i]);
+        }
+
+        _line.Append('\n');
+        _text!.Write(_line);
+        Rows++;
+        return false;
     }
 
     private async Task FlushAsync(CancellationToken ct)

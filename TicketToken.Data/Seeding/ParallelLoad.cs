@@ -151,12 +151,15 @@ internal sealed partial class ParallelLoad : IAsyncDisposable
     /// <summary>Those of <paramref name="tables"/> that <paramref name="sql"/> names, outside string literals and comments.</summary>
     internal static IReadOnlyList<string> TablesNamedIn(string sql, IEnumerable<string> tables)
     {
-        var code = SqlLiteralsAndComments().Replace(sql, " ");
-        return [.. tables.Where(t => Regex.IsMatch(code, $@"(?<!\w){Regex.Escape(t)}(?!\w)", RegexOptions.CultureInvariant))];
+        var words = Words().Matches(SqlLiteralsAndComments().Replace(sql, " ")).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+        return [.. tables.Where(words.Contains)];
     }
 
     [GeneratedRegex(@"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
     private static partial Regex SqlLiteralsAndComments();
+
+    [GeneratedRegex(@"\w+", RegexOptions.CultureInvariant)]
+    private static partial Regex Words();
 
     /// <summary>Waits for every job, the foreign keys the loads made ready included; rethrows as <see cref="WaitForTablesAsync"/>.</summary>
     public async Task DrainAsync()
