@@ -44,11 +44,17 @@ public sealed class SeedLargeBenchmark : IBenchmark
             await using var dataSource = NpgsqlDataSource.Create(scratch);
             var process = Process.GetCurrentProcess();
             var cpuBefore = process.TotalProcessorTime;
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
+            var pauseBefore = GC.GetTotalPauseDuration();
+            var collectionsBefore = GC.CollectionCount(0);
             var clock = Stopwatch.StartNew();
             var report = await new PlatformSeeder(dataSource).SeedAsync(new SeedOptions(SeedScale.Large), null, cancellationToken);
             clock.Stop();
             process.Refresh();
             var clientCpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
+            var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
+            var gcPause = (GC.GetTotalPauseDuration() - pauseBefore).TotalSeconds;
+            var collections = GC.CollectionCount(0) - collectionsBefore;
 
             var seconds = clock.Elapsed.TotalSeconds;
             var rate = report.RowsWritten / seconds;
@@ -66,6 +72,8 @@ public sealed class SeedLargeBenchmark : IBenchmark
                 new Figure($"{Name}.target.ratio", Math.Round(rate / TargetRowsPerSecond, 2), "x", "against the 100k rows/s target (1 or more meets it)"),
                 new Figure($"{Name}.client_cpu.s", Math.Round(clientCpu, 1), "s", "CPU of this process (generating and sending the rows)"),
                 new Figure($"{Name}.client.us_per_row", Math.Round(clientCpu * 1e6 / report.RowsWritten, 2), "us", "client CPU per row"),
+                new Figure($"{Name}.client.bytes_per_row", Math.Round((double)allocated / report.RowsWritten), "B", "managed memory the client allocated per row"),
+                new Figure($"{Name}.client.gc_pause.s", Math.Round(gcPause, 2), "s", $"time the client was paused by the garbage collector ({collections} collections)"),
             ];
         }
         finally
