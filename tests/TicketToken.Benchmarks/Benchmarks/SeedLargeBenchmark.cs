@@ -47,6 +47,8 @@ public sealed class SeedLargeBenchmark : IBenchmark
             var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
             var pauseBefore = GC.GetTotalPauseDuration();
             var collectionsBefore = GC.CollectionCount(0);
+            var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
+            var jitMethodsBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
             var clock = Stopwatch.StartNew();
             var report = await new PlatformSeeder(dataSource).SeedAsync(new SeedOptions(SeedScale.Large), null, cancellationToken);
             clock.Stop();
@@ -55,6 +57,8 @@ public sealed class SeedLargeBenchmark : IBenchmark
             var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
             var gcPause = (GC.GetTotalPauseDuration() - pauseBefore).TotalSeconds;
             var collections = GC.CollectionCount(0) - collectionsBefore;
+            var jit = (System.Runtime.JitInfo.GetCompilationTime() - jitBefore).TotalSeconds;
+            var jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethodsBefore;
 
             var seconds = clock.Elapsed.TotalSeconds;
             var rate = report.RowsWritten / seconds;
@@ -73,6 +77,7 @@ public sealed class SeedLargeBenchmark : IBenchmark
                 new Figure($"{Name}.client_cpu.s", Math.Round(clientCpu, 1), "s", "CPU of this process (generating and sending the rows)"),
                 new Figure($"{Name}.client.us_per_row", Math.Round(clientCpu * 1e6 / report.RowsWritten, 2), "us", "client CPU per row"),
                 new Figure($"{Name}.client.bytes_per_row", Math.Round((double)allocated / report.RowsWritten), "B", "managed memory the client allocated per row"),
+                new Figure($"{Name}.client.jit.s", Math.Round(jit, 2), "s", $"time the client spent compiling code ({jitMethods} methods, tiers included)"),
                 new Figure($"{Name}.client.gc_pause.s", Math.Round(gcPause, 2), "s", $"time the client was paused by the garbage collector ({collections} collections)"),
             ];
         }
