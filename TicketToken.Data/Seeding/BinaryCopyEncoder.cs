@@ -182,18 +182,18 @@ internal sealed class BinaryCopyEncoder
                 break;
             case Kind.Int2:
                 PutInt32(2);
-                PutInt16(Convert.ToInt16(value, CultureInfo.InvariantCulture));
+                PutInt16(value is short int2 ? int2 : Convert.ToInt16(value, CultureInfo.InvariantCulture));
                 break;
             case Kind.Int4:
                 PutInt32(4);
-                PutInt32(Convert.ToInt32(value, CultureInfo.InvariantCulture));
+                PutInt32(value is int int4 ? int4 : Convert.ToInt32(value, CultureInfo.InvariantCulture));
                 break;
             case Kind.Int8:
                 PutInt32(8);
-                PutInt64(Convert.ToInt64(value, CultureInfo.InvariantCulture));
+                PutInt64(value is long int8 ? int8 : Convert.ToInt64(value, CultureInfo.InvariantCulture));
                 break;
             case Kind.Numeric:
-                PutNumeric(Convert.ToDecimal(value, CultureInfo.InvariantCulture));
+                PutNumeric(value is decimal money ? money : Convert.ToDecimal(value, CultureInfo.InvariantCulture));
                 break;
             case Kind.Bool:
                 PutInt32(1);
@@ -302,10 +302,21 @@ internal sealed class BinaryCopyEncoder
         var fractionDigits = (scale + pad) / 4;
         Span<short> digits = stackalloc short[12]; // least significant first; 96 bits * 1000 < 10^33
         var n = 0;
-        while (magnitude != 0)
+        if (magnitude <= ulong.MaxValue)
         {
-            digits[n++] = (short)(ushort)(magnitude % 10000);
-            magnitude /= 10000;
+            // Money and counts fit in 64 bits: UInt128 division is several times slower.
+            for (var small = (ulong)magnitude; small != 0; small /= 10000)
+            {
+                digits[n++] = (short)(ushort)(small % 10000);
+            }
+        }
+        else
+        {
+            while (magnitude != 0)
+            {
+                digits[n++] = (short)(ushort)(magnitude % 10000);
+                magnitude /= 10000;
+            }
         }
 
         if (n == 0)

@@ -30,6 +30,11 @@ internal sealed class CoreSeeder
     private static readonly string[] CategoryColors = ["#7C3AED", "#059669", "#F59E0B", "#DC2626", "#2563EB", "#DB2777", "#0891B2", "#4B5563"];
 
     private readonly NpgsqlConnection _conn;
+
+    // Every order as the dry run described it: the tables after it (items, tickets, payments, refunds, scans,
+    // notifications, …) walk the orders about ten times, and describing one was 8 % of the large seed's client CPU.
+    // About 200 bytes an order (200 MB at large scale). Only the orders table, loaded before the dry run, describes its own.
+    private OrderFacts[]? _orders;
     private readonly DbCatalog _catalog;
     private readonly SeedContext _ctx;
     private readonly CoreWorld _w;
@@ -106,7 +111,26 @@ internal sealed class CoreSeeder
 
     private static string S(long v) => v.ToString(CultureInfo.InvariantCulture);
 
-    private static decimal Dollars(long cents) => cents / 100m;
+    /// <summary>
+    /// <c>cents / 100m</c> without a decimal division (2 % of the large seed's client CPU): the same value and the same
+    /// scale, which the division leaves without trailing zeros (1200 -> 12, 1230 -> 12.3, 1234 -> 12.34).
+    /// </summary>
+    internal static decimal Dollars(long cents)
+    {
+        if (cents % 100 == 0)
+        {
+            return cents / 100;
+        }
+
+        var tenth = cents % 10 == 0;
+        var magnitude = cents < 0 ? unchecked(0UL - (ulong)cents) : (ulong)cents;
+        if (tenth)
+        {
+            magnitude /= 10;
+        }
+
+        return new decimal(unchecked((int)(uint)magnitude), (int)(uint)(magnitude >> 32), 0, cents < 0, tenth ? (byte)1 : (byte)2);
+    }
 
     public async Task SeedAsync(CancellationToken ct)
     {
@@ -264,9 +288,11 @@ internal sealed class CoreSeeder
 
         var o = default(OrderFacts);
         var t = default(TicketFacts);
+        var orders = new OrderFacts[_w.OrderCount];
         for (long i = 0; i < _w.OrderCount; i++)
         {
             _w.Describe(i, ref o);
+            orders[i] = o;
             if (o.Discount is not null && o.Status != "EXPIRED")
             {
                 o.Discount.TimesUsed++;
@@ -296,6 +322,8 @@ internal sealed class CoreSeeder
                 }
             }
         }
+
+        Volatile.Write(ref _orders, orders);
     }
 
     private async Task ReplicaAsync(bool on, CancellationToken ct)
@@ -833,6 +861,16 @@ internal sealed class CoreSeeder
 
     private IEnumerable<OrderFacts> Orders()
     {
+        if (Volatile.Read(ref _orders) is { } described)
+        {
+            foreach (var facts in described)
+            {
+                yield return facts;
+            }
+
+            yield break;
+        }
+
         var o = default(OrderFacts);
         for (long i = 0; i < _w.OrderCount; i++)
         {
