@@ -30,11 +30,6 @@ internal sealed class CoreSeeder
     private static readonly string[] CategoryColors = ["#7C3AED", "#059669", "#F59E0B", "#DC2626", "#2563EB", "#DB2777", "#0891B2", "#4B5563"];
 
     private readonly NpgsqlConnection _conn;
-
-    // Every order as the dry run described it: the tables after it (items, tickets, payments, refunds, scans,
-    // notifications, …) walk the orders about ten times, and describing one was 8 % of the large seed's client CPU.
-    // About 200 bytes an order (200 MB at large scale). Only the orders table, loaded before the dry run, describes its own.
-    private OrderFacts[]? _orders;
     private readonly DbCatalog _catalog;
     private readonly SeedContext _ctx;
     private readonly CoreWorld _w;
@@ -55,6 +50,11 @@ internal sealed class CoreSeeder
     // Mirrors of what the platform's triggers maintain, used when bulk mode switches triggers off.
     private long[]? _activeTickets;
     private long[]? _spentCents;
+
+    // Every order as the dry run described it: the tables after it (items, tickets, payments, refunds, scans,
+    // notifications, …) walk the orders about ten times, and describing one was 8 % of the large seed's client CPU.
+    // About 200 bytes an order (200 MB at large scale). Only the orders table, loaded before the dry run, describes its own.
+    private OrderFacts[]? _orders;
 
     /// <param name="bulk">Load every bulk table with triggers and FK checks off (large scale, superuser).</param>
     /// <param name="mirrorStats">
