@@ -142,8 +142,8 @@ internal sealed class CoreSeeder
         var ordersFirst = _parallel is not null && _parallel.Owns("orders");
         if (ordersFirst)
         {
-            // The longest job (the search trigger, the GIN index, 33 indexes) needs nothing from the dry run: it starts
-            // on a stream at once, while this thread makes the pass the other tables need.
+            // The longest job (the search trigger, then 34 indexes, the GIN one among them) needs nothing from the dry
+            // run: it starts on a stream at once, while this thread makes the pass the other tables need.
             await OrdersAsync(ct);
         }
 
@@ -380,7 +380,7 @@ internal sealed class CoreSeeder
 
     private async Task RecreateIndexesAsync(List<string> definitions, CancellationToken ct)
     {
-        await using (var mem = new NpgsqlCommand("SET LOCAL maintenance_work_mem = '1GB'", _conn))
+        await using (var mem = new NpgsqlCommand(ParallelLoad.DefaultBuildMemory, _conn))
         {
             await mem.ExecuteNonQueryAsync(ct);
         }
