@@ -360,6 +360,11 @@ internal sealed partial class ParallelLoad : IAsyncDisposable
         }
     }
 
+    /// <summary>The memory each index build of a seed gets, except GIN builds (<see cref="GinMemory"/>).</summary>
+    internal const string DefaultBuildMemory = "SET LOCAL maintenance_work_mem = '1GB'";
+
+    private const string GinMemory = "SET LOCAL maintenance_work_mem = '32MB'";
+
     /// <summary>
     /// Drops every index of the table except those that back a constraint; with <paramref name="constraints"/>, the
     /// primary key and unique constraints too (only possible when no foreign key references them: a parallel run has
@@ -368,11 +373,6 @@ internal sealed partial class ParallelLoad : IAsyncDisposable
     /// for orders' search vector a 32 MB budget builds in 17 s where 1 GB takes 28 s and maintaining the index during
     /// the COPY 20 s (ADR 0003, "GIN indexes built, in a small budget").
     /// </summary>
-    /// <summary>The memory each index build of a seed gets, except GIN builds (<see cref="GinMemory"/>).</summary>
-    internal const string DefaultBuildMemory = "SET LOCAL maintenance_work_mem = '1GB'";
-
-    private const string GinMemory = "SET LOCAL maintenance_work_mem = '32MB'";
-
     internal static async Task<List<string>> DropIndexesAsync(NpgsqlConnection conn, string table, bool constraints, CancellationToken ct)
     {
         var indexes = new List<(string Name, string Def)>();
