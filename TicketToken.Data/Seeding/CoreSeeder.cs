@@ -53,7 +53,8 @@ internal sealed class CoreSeeder
 
     // Every order as the dry run described it: the tables after it (items, tickets, payments, refunds, scans,
     // notifications, …) walk the orders about ten times, and describing one was 8 % of the large seed's client CPU.
-    // About 200 bytes an order (200 MB at large scale). Only the orders table, loaded before the dry run, describes its own.
+    // About 200 bytes an order (200 MB at large scale), in the order they are written (CoreWorld.OrderAt). Only the
+    // orders table, loaded before the dry run, describes its own.
     private OrderFacts[]? _orders;
 
     /// <param name="bulk">Load every bulk table with triggers and FK checks off (large scale, superuser).</param>
@@ -287,30 +288,34 @@ internal sealed class CoreSeeder
         }
 
         var o = default(OrderFacts);
-        var t = default(TicketFacts);
         var orders = new OrderFacts[_w.OrderCount];
-        for (long i = 0; i < _w.OrderCount; i++)
+        for (long p = 0; p < _w.OrderCount; p++)
         {
-            _w.Describe(i, ref o);
-            orders[i] = o;
+            _w.Describe(_w.OrderAt(p), ref o);
+            orders[p] = o;
             if (o.Discount is not null && o.Status != "EXPIRED")
             {
                 o.Discount.TimesUsed++;
             }
 
-            if (!o.Paid)
+            if (_spentCents is not null && o.Paid && o.Refund == RefundKind.None)
+            {
+                _spentCents[o.UserIndex] += o.Total;
+            }
+        }
+
+        _w.PlanTickets(orders);
+        var t = default(TicketFacts);
+        foreach (ref readonly var paid in orders.AsSpan())
+        {
+            if (!paid.Paid)
             {
                 continue;
             }
 
-            if (_spentCents is not null && o.Refund == RefundKind.None)
+            for (var k = 0; k < paid.TicketCount; k++)
             {
-                _spentCents[o.UserIndex] += o.Total;
-            }
-
-            for (var k = 0; k < o.TicketCount; k++)
-            {
-                _w.DescribeTicket(o, k, ref t);
+                _w.DescribeTicket(paid, k, ref t);
                 if (t.Status != "refunded")
                 {
                     t.Type.Sold++;
@@ -859,6 +864,7 @@ internal sealed class CoreSeeder
 
     // ---------------------------------------------------------------- orders
 
+    /// <summary>Every order, in the order they are written (<see cref="CoreWorld.OrderAt"/>).</summary>
     private IEnumerable<OrderFacts> Orders()
     {
         if (Volatile.Read(ref _orders) is { } described)
@@ -872,9 +878,9 @@ internal sealed class CoreSeeder
         }
 
         var o = default(OrderFacts);
-        for (long i = 0; i < _w.OrderCount; i++)
+        for (long p = 0; p < _w.OrderCount; p++)
         {
-            _w.Describe(i, ref o);
+            _w.Describe(_w.OrderAt(p), ref o);
             yield return o;
         }
     }
@@ -897,7 +903,8 @@ internal sealed class CoreSeeder
         }
     }
 
-    private string OrderNumber(long i) => "TT" + S(_ctx.Seed % 1000).PadLeft(3, '0') + "-" + S(i + 1).PadLeft(8, '0');
+    /// <summary>Order numbers count in the order the orders are written (their position), like their ids.</summary>
+    private string OrderNumber(in OrderFacts o) => "TT" + S(_ctx.Seed % 1000).PadLeft(3, '0') + "-" + S(o.Position + 1L).PadLeft(8, '0');
 
     private static string PaymentIntent(in OrderFacts o) => "pi_demo_" + o.Id.ToString("N")[..24];
 
@@ -929,7 +936,7 @@ internal sealed class CoreSeeder
                 row[1] = _w.Tenants[o.Event.Venue.Tenant].Id;
                 row[2] = _w.UserId(o.UserIndex);
                 row[3] = o.Event.Id;
-                row[4] = OrderNumber(o.Index);
+                row[4] = OrderNumber(o);
                 row[5] = o.Status;
                 row[6] = o.Subtotal;
                 row[7] = o.PlatformFee;
@@ -1049,7 +1056,7 @@ internal sealed class CoreSeeder
                 row[3] = t.Type.Id;
                 row[4] = _w.UserId(t.Owner);
                 row[5] = _w.UserId(o.UserIndex);
-                row[6] = "TKT-" + S(_ctx.Seed % 1000).PadLeft(3, '0') + "-" + S(t.Global).PadLeft(10, '0');
+                row[6] = "TKT-" + S(_ctx.Seed % 1000).PadLeft(3, '0') + "-" + S(t.Number).PadLeft(10, '0');
                 row[7] = "ttqr:" + t.Id.ToString("N");
                 row[8] = (decimal)t.Type.PriceCents;
                 row[9] = Dollars(t.Type.PriceCents);
@@ -1067,7 +1074,7 @@ internal sealed class CoreSeeder
                 row[21] = o.PaidAt;
                 row[22] = t.Scanned ? t.ScannedAt : null;
                 row[23] = scanner;
-                row[24] = $$"""{"order_number": "{{OrderNumber(o.Index)}}", "tier": "{{t.Type.Code}}"}""";
+                row[24] = $$"""{"order_number": "{{OrderNumber(o)}}", "tier": "{{t.Type.Code}}"}""";
                 row[25] = o.PaidAt;
                 row[26] = t.Listing == ListingKind.Sold ? t.SoldAt : t.Scanned ? t.ScannedAt : o.PaidAt;
                 row[27] = t.Scanned ? t.ScannedAt : null;
@@ -1126,7 +1133,7 @@ internal sealed class CoreSeeder
                 row[15] = "ch_demo_" + o.Id.ToString("N")[..20];
                 row[16] = "fp_" + S(o.UserIndex % 997).PadLeft(4, '0');
                 row[17] = $"Tickets for {o.Event.Name}";
-                row[18] = $$"""{"order_number": "{{OrderNumber(o.Index)}}", "processing_fee_cents": {{S(o.ProcessingFee)}}, "card_brand": "{{(o.Index % 3 == 0 ? "amex" : "visa")}}"}""";
+                row[18] = $$"""{"order_number": "{{OrderNumber(o)}}", "processing_fee_cents": {{S(o.ProcessingFee)}}, "card_brand": "{{(o.Index % 3 == 0 ? "amex" : "visa")}}"}""";
                 row[19] = _ctx.Ids.Id("payment_idempotency", o.Index);
                 row[20] = o.Paid ? o.PaidAt : o.CreatedAt.AddMinutes(14);
                 row[21] = o.Refund == RefundKind.None ? row[20] : o.RefundedAt;
@@ -1334,7 +1341,7 @@ internal sealed class CoreSeeder
                     continue;
                 }
 
-                var number = OrderNumber(o.Index);
+                var number = OrderNumber(o);
                 var count = o.Refund == RefundKind.None ? 1 : 2;
                 for (var k = 0; k < count; k++)
                 {

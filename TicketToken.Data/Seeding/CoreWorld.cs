@@ -6,6 +6,8 @@ namespace TicketToken.Data.Seeding;
 /// The coherent core of the data set (tenants, users, venues, events, ticket types, discounts) and the order
 /// stream. Small dimensions live in memory; orders, tickets and everything hanging off them are recomputed from
 /// (seed, order index) whenever a table needs them, so millions of rows stream without being held in memory.
+/// Orders are written in a planned sequence (<see cref="OrderAt"/>), and order and ticket ids and numbers are handed out
+/// in that sequence (ADR 0003, "Rows in index order").
 /// </summary>
 internal sealed class CoreWorld
 {
@@ -69,6 +71,9 @@ internal sealed class CoreWorld
                 Discounts.Add(new DiscountDim(ctx.Ids.Id("discounts", (t * 100) + d), t, DiscountTemplates[d].Code, DiscountTemplates[d].Percent, DiscountTemplates[d].FixedCents));
             }
         }
+
+        (_sequence, _position) = PlanOrders();
+        _orderIds = SortedIds("orders", OrderCount);
     }
 
     public SeedContext Ctx { get; }
@@ -182,21 +187,128 @@ internal sealed class CoreWorld
 
     // ---- the order stream ----
 
+    // The order written at each position, and the position of each order. Orders go out by tenant, then event (both in
+    // PostgreSQL's uuid order), newest first; tickets and every other row written per order follow them. So the bulk
+    // tables reach their index builds nearly sorted for the keys that lead with a tenant or an event, and, with ids and
+    // numbers handed out in the same sequence (below), presorted for their ids and the keys made from them (order
+    // numbers, idempotency keys, payment intents, QR codes). ADR 0003, "Rows in index order".
+    private readonly int[] _sequence;
+    private readonly int[] _position;
+
+    // The orders' ids, ascending: the order at position p has _orderIds[p]. The same random version 4 ids as one per
+    // order index would give, handed out in the order they sort in.
+    private readonly Guid[] _orderIds;
+
+    // Set by PlanTickets: the position of each order's first ticket among all tickets, and the tickets' ids, ascending.
+    private long[]? _ticketStart;
+    private Guid[]? _ticketIds;
+
+    /// <summary>The index of the order written at <paramref name="position"/> (orders are written in positions 0, 1, 2, ...).</summary>
+    public long OrderAt(long position) => _sequence[position];
+
+    /// <summary>
+    /// Numbers the tickets in the order they are written (each paid order's, at its position) and hands out their ids
+    /// in that order. <paramref name="byPosition"/>: every order's facts, by position.
+    /// </summary>
+    public void PlanTickets(ReadOnlySpan<OrderFacts> byPosition)
+    {
+        var start = new long[byPosition.Length];
+        long tickets = 0;
+        for (var p = 0; p < byPosition.Length; p++)
+        {
+            start[p] = tickets;
+            if (byPosition[p].Paid)
+            {
+                tickets += byPosition[p].TicketCount;
+            }
+        }
+
+        _ticketIds = SortedIds("tickets", tickets);
+        _ticketStart = start;
+    }
+
+    /// <summary>
+    /// Random version 4 ids, one per index of <paramref name="stream"/>, in ascending order as PostgreSQL compares
+    /// uuids (byte by byte; <see cref="Guid.CompareTo(Guid)"/> orders them the same way, a test checks it).
+    /// </summary>
+    private Guid[] SortedIds(string stream, long count)
+    {
+        var ids = new Guid[count];
+        for (long j = 0; j < count; j++)
+        {
+            ids[j] = Ctx.Ids.Id(stream, j);
+        }
+
+        Array.Sort(ids);
+        return ids;
+    }
+
+    private (int[] Sequence, int[] Position) PlanOrders()
+    {
+        if (OrderCount > int.MaxValue)
+        {
+            throw new InvalidOperationException("Too many orders to plan.");
+        }
+
+        var rank = new int[Events.Count];
+        var ordered = SellableEvents.OrderBy(e => Tenants[e.Venue.Tenant].Id).ThenBy(e => e.Id).ToArray();
+        for (var r = 0; r < ordered.Length; r++)
+        {
+            rank[ordered[r].Index] = r;
+        }
+
+        var keys = new OrderKey[OrderCount];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var rng = Rng.For(Ctx.Seed, "order", i);
+            var ev = Head(ref rng, out _, out var created);
+            keys[i] = new OrderKey(rank[ev.Index], created.Ticks, i);
+        }
+
+        Array.Sort(keys);
+        var sequence = new int[keys.Length];
+        var position = new int[keys.Length];
+        for (var p = 0; p < keys.Length; p++)
+        {
+            sequence[p] = keys[p].Index;
+            position[keys[p].Index] = p;
+        }
+
+        return (sequence, position);
+    }
+
+    /// <summary>The first draws of an order: its event, customer and creation time (the plan sorts by them too).</summary>
+    private EventDim Head(ref Rng rng, out long user, out DateTime createdAt)
+    {
+        var ev = SellableEvents[rng.Next(SellableEvents.Length)];
+        var tenant = Tenants[ev.Venue.Tenant];
+        user = tenant.CustomerStart + rng.Next(tenant.CustomerCount);
+        var latest = ev.Past ? ev.Start.AddHours(-2) : Ctx.Anchor.AddHours(-1);
+        var span = Math.Max(1, (long)(latest - ev.SalesStart).TotalMinutes);
+        // Sales ramp up towards the show: square the uniform draw towards the end.
+        var u = rng.NextDouble();
+        createdAt = ev.SalesStart.AddMinutes((long)(span * Math.Sqrt(u)));
+        return ev;
+    }
+
+    /// <summary>Event rank (tenant, then event), newest first, then the order's index: a total order.</summary>
+    private readonly record struct OrderKey(int EventRank, long CreatedTicks, int Index) : IComparable<OrderKey>
+    {
+        public int CompareTo(OrderKey other) =>
+            EventRank != other.EventRank ? EventRank.CompareTo(other.EventRank)
+            : CreatedTicks != other.CreatedTicks ? other.CreatedTicks.CompareTo(CreatedTicks)
+            : Index.CompareTo(other.Index);
+    }
+
     /// <summary>Everything about order <paramref name="i"/>, recomputed from the seed.</summary>
     public void Describe(long i, ref OrderFacts o)
     {
         var rng = Rng.For(Ctx.Seed, "order", i);
         o.Index = i;
-        o.Id = Ctx.Ids.Id("orders", i);
-        var ev = SellableEvents[rng.Next(SellableEvents.Length)];
+        o.Position = _position[i];
+        o.Id = _orderIds[o.Position];
+        var ev = Head(ref rng, out o.UserIndex, out o.CreatedAt);
         o.Event = ev;
-        var tenant = Tenants[ev.Venue.Tenant];
-        o.UserIndex = tenant.CustomerStart + rng.Next(tenant.CustomerCount);
-        var latest = ev.Past ? ev.Start.AddHours(-2) : Ctx.Anchor.AddHours(-1);
-        var span = Math.Max(1, (long)(latest - ev.SalesStart).TotalMinutes);
-        // Sales ramp up towards the show: square the uniform draw towards the end.
-        var u = rng.NextDouble();
-        o.CreatedAt = ev.SalesStart.AddMinutes((long)(span * Math.Sqrt(u)));
 
         o.LineCount = rng.Chance(0.35) ? 2 : 1;
         var first = rng.Next(3);
@@ -268,13 +380,14 @@ internal sealed class CoreWorld
         o.FraudScore = rng.Next(100);
     }
 
-    /// <summary>Facts about the k-th ticket of a paid order.</summary>
+    /// <summary>Facts about the k-th ticket of a paid order (after <see cref="PlanTickets"/>).</summary>
     public void DescribeTicket(in OrderFacts o, int k, ref TicketFacts t)
     {
         var global = (o.Index * MaxTicketsPerOrder) + k;
         var rng = Rng.For(Ctx.Seed, "ticket", global);
         t.Global = global;
-        t.Id = Ctx.Ids.Id("tickets", global);
+        t.Number = (_ticketStart ?? throw new InvalidOperationException("The tickets have not been planned yet."))[o.Position] + k;
+        t.Id = _ticketIds![t.Number];
         t.Type = k < o.Line0.Quantity ? o.Line0.Type : o.Line1.Type;
         t.Owner = o.UserIndex;
         t.TransferredTo = -1;
@@ -371,7 +484,11 @@ internal readonly record struct OrderLine(TicketTypeDim Type, int Quantity);
 
 internal struct OrderFacts
 {
+    /// <summary>Which order: everything random about it is drawn from (seed, index).</summary>
     public long Index;
+
+    /// <summary>Where it is written (<see cref="CoreWorld.OrderAt"/>): its id and order number follow this.</summary>
+    public int Position;
     public Guid Id;
     public EventDim Event;
     public long UserIndex;
@@ -401,7 +518,12 @@ internal struct OrderFacts
 
 internal struct TicketFacts
 {
+    /// <summary>Which ticket: everything random about it is drawn from (seed, global index).</summary>
     public long Global;
+
+    /// <summary>Where the ticket is written among all tickets: its id and ticket number follow this.</summary>
+    public long Number;
+
     public Guid Id;
     public TicketTypeDim Type;
     public string Status;
