@@ -989,7 +989,7 @@ internal sealed class CoreSeeder
                 for (var l = 0; l < o.LineCount; l++)
                 {
                     var line = l == 0 ? o.Line0 : o.Line1;
-                    row[0] = _ctx.Ids.Id("order_items", (o.Index * 2) + l);
+                    row[0] = _w.OrderRowId("order_items", o, l, perOrder: 2);
                     row[1] = _w.Tenants[o.Event.Venue.Tenant].Id;
                     row[2] = o.Id;
                     row[3] = line.Type.Id;
@@ -1018,7 +1018,7 @@ internal sealed class CoreSeeder
                     continue;
                 }
 
-                row[0] = _ctx.Ids.Id("order_discounts", o.Index);
+                row[0] = _w.OrderRowId("order_discounts", o);
                 row[1] = _w.Tenants[o.Event.Venue.Tenant].Id;
                 row[2] = o.Id;
                 row[3] = o.Discount.Id;
@@ -1134,7 +1134,7 @@ internal sealed class CoreSeeder
                 row[16] = "fp_" + S(o.UserIndex % 997).PadLeft(4, '0');
                 row[17] = $"Tickets for {o.Event.Name}";
                 row[18] = $$"""{"order_number": "{{OrderNumber(o)}}", "processing_fee_cents": {{S(o.ProcessingFee)}}, "card_brand": "{{(o.Index % 3 == 0 ? "amex" : "visa")}}"}""";
-                row[19] = _ctx.Ids.Id("payment_idempotency", o.Index);
+                row[19] = _w.OrderRowId("payment_idempotency", o);
                 row[20] = o.Paid ? o.PaidAt : o.CreatedAt.AddMinutes(14);
                 row[21] = o.Refund == RefundKind.None ? row[20] : o.RefundedAt;
                 yield return row;
@@ -1144,7 +1144,7 @@ internal sealed class CoreSeeder
         return CopyAsync("payment_transactions", cols, Rows(), _w.OrderCount * 9 / 10, _mirrorStats, ct);
     }
 
-    private Guid TransactionId(in OrderFacts o) => _ctx.Ids.Id("payment_transactions", o.Index);
+    private Guid TransactionId(in OrderFacts o) => _w.OrderRowId("payment_transactions", o);
 
     private async Task RefundsAsync(CancellationToken ct)
     {
@@ -1158,7 +1158,7 @@ internal sealed class CoreSeeder
                     continue;
                 }
 
-                row[0] = _ctx.Ids.Id("payment_refunds", o.Index);
+                row[0] = _w.OrderRowId("payment_refunds", o);
                 row[1] = _w.Tenants[o.Event.Venue.Tenant].Id;
                 row[2] = TransactionId(o);
                 row[3] = Dollars(o.RefundCents);
@@ -1166,7 +1166,7 @@ internal sealed class CoreSeeder
                 row[5] = "completed";
                 row[6] = "re_demo_" + o.Id.ToString("N")[..20];
                 row[7] = """{"source": "demo-seed"}""";
-                row[8] = _ctx.Ids.Id("refund_idempotency", o.Index);
+                row[8] = _w.OrderRowId("refund_idempotency", o);
                 row[9] = o.RefundedAt.AddMinutes(-5);
                 row[10] = o.RefundedAt;
                 row[11] = o.RefundedAt;
@@ -1186,7 +1186,7 @@ internal sealed class CoreSeeder
                     continue;
                 }
 
-                row[0] = _ctx.Ids.Id("order_refunds", o.Index);
+                row[0] = _w.OrderRowId("order_refunds", o);
                 row[1] = _w.Tenants[o.Event.Venue.Tenant].Id;
                 row[2] = o.Id;
                 row[3] = o.RefundCents;
@@ -1219,7 +1219,7 @@ internal sealed class CoreSeeder
 
                 var status = ChargebackStatus(o);
                 var resolved = status is "won" or "lost";
-                row[0] = _ctx.Ids.Id("payment_chargebacks", o.Index);
+                row[0] = _w.OrderRowId("payment_chargebacks", o);
                 row[1] = _w.Tenants[o.Event.Venue.Tenant].Id;
                 row[2] = TransactionId(o);
                 row[3] = _w.UserId(o.UserIndex);
@@ -1256,7 +1256,7 @@ internal sealed class CoreSeeder
 
                 var rng = Rng.For(_ctx.Seed, "nft", t.Global);
                 var at = o.PaidAt.AddMinutes(3);
-                row[0] = _ctx.Ids.Id("nft_mints", t.Global);
+                row[0] = _w.TicketRowId("nft_mints", t);
                 row[1] = _w.Tenants[o.Event.Venue.Tenant].Id;
                 row[2] = t.Id;
                 row[3] = rng.Base58(88);
@@ -1293,7 +1293,7 @@ internal sealed class CoreSeeder
                 {
                     var v = o.Event.Venue;
                     var gate = (int)(t.Global % 3);
-                    row[0] = _ctx.Ids.Id("ticket_scans", (t.Global * 2) + j);
+                    row[0] = _w.TicketRowId("ticket_scans", t, j, perTicket: 2);
                     row[1] = _w.Tenants[v.Tenant].Id;
                     row[2] = t.Id;
                     row[3] = o.Event.Id;
@@ -1348,7 +1348,7 @@ internal sealed class CoreSeeder
                     var confirmation = k == 0;
                     var at = confirmation ? o.PaidAt.AddSeconds(20) : o.RefundedAt.AddMinutes(2);
                     var bounced = confirmation && o.Index % 97 == 13;
-                    var id = _ctx.Ids.Id("notification_history", (o.Index * 2) + k);
+                    var id = _w.OrderRowId("notification_history", o, k, perOrder: 2);
                     row[0] = id;
                     row[1] = _w.Tenants[o.Event.Venue.Tenant].Id;
                     row[2] = o.Event.Venue.Id;
@@ -1390,7 +1390,7 @@ internal sealed class CoreSeeder
             foreach (var (o, t) in Listed())
             {
                 var status = t.Listing switch { ListingKind.Sold => "sold", ListingKind.Cancelled => "cancelled", ListingKind.Expired => "expired", _ => "active" };
-                row[0] = _ctx.Ids.Id("marketplace_listings", t.Global);
+                row[0] = _w.TicketRowId("marketplace_listings", t);
                 row[1] = _w.Tenants[o.Event.Venue.Tenant].Id;
                 row[2] = t.Id;
                 row[3] = _w.UserId(o.UserIndex);
@@ -1427,9 +1427,9 @@ internal sealed class CoreSeeder
                 }
 
                 var ok = t.Listing == ListingKind.Sold;
-                row[0] = _ctx.Ids.Id("marketplace_transfers", t.Global);
+                row[0] = _w.TicketRowId("marketplace_transfers", t);
                 row[1] = _w.Tenants[o.Event.Venue.Tenant].Id;
-                row[2] = _ctx.Ids.Id("marketplace_listings", t.Global);
+                row[2] = _w.TicketRowId("marketplace_listings", t);
                 row[3] = _w.UserId(t.TransferredTo);
                 row[4] = _w.UserId(o.UserIndex);
                 row[5] = o.Event.Id;
@@ -1464,7 +1464,7 @@ internal sealed class CoreSeeder
                     continue;
                 }
 
-                row[0] = _ctx.Ids.Id("ticket_transfers", t.Global);
+                row[0] = _w.TicketRowId("ticket_transfers", t);
                 row[1] = _w.Tenants[o.Event.Venue.Tenant].Id;
                 row[2] = t.Id;
                 row[3] = _w.UserId(o.UserIndex);
@@ -1499,13 +1499,13 @@ internal sealed class CoreSeeder
                     continue;
                 }
 
-                var transfer = _ctx.Ids.Id("marketplace_transfers", t.Global);
+                var transfer = _w.TicketRowId("marketplace_transfers", t);
                 for (var r = 0; r < 2; r++)
                 {
                     var venue = r == 0;
                     var pct = venue ? o.Event.Venue.RoyaltyPercent : 2.5m;
                     var paid = t.SoldAt < A.AddDays(-7);
-                    row[0] = _ctx.Ids.Id("royalty_distributions", (t.Global * 2) + r);
+                    row[0] = _w.TicketRowId("royalty_distributions", t, r, perTicket: 2);
                     row[1] = _w.Tenants[o.Event.Venue.Tenant].Id;
                     row[2] = transfer;
                     row[3] = o.Event.Id;
@@ -1536,10 +1536,10 @@ internal sealed class CoreSeeder
                     continue;
                 }
 
-                row[0] = _ctx.Ids.Id("refunds", t.Global);
+                row[0] = _w.TicketRowId("refunds", t);
                 row[1] = _w.Tenants[o.Event.Venue.Tenant].Id;
-                row[2] = _ctx.Ids.Id("marketplace_transfers", t.Global);
-                row[3] = _ctx.Ids.Id("marketplace_listings", t.Global);
+                row[2] = _w.TicketRowId("marketplace_transfers", t);
+                row[3] = _w.TicketRowId("marketplace_listings", t);
                 row[4] = _w.UserId(t.TransferredTo);
                 row[5] = _w.UserId(o.UserIndex);
                 row[6] = t.ListPriceCents;

@@ -73,7 +73,6 @@ internal sealed class CoreWorld
         }
 
         (_sequence, _position) = PlanOrders();
-        _orderIds = SortedIds("orders", OrderCount);
     }
 
     public SeedContext Ctx { get; }
@@ -189,19 +188,15 @@ internal sealed class CoreWorld
 
     // The order written at each position, and the position of each order. Orders go out by tenant, then event (both in
     // PostgreSQL's uuid order), newest first; tickets and every other row written per order follow them. So the bulk
-    // tables reach their index builds nearly sorted for the keys that lead with a tenant or an event, and, with ids and
-    // numbers handed out in the same sequence (below), presorted for their ids and the keys made from them (order
-    // numbers, idempotency keys, payment intents, QR codes). ADR 0003, "Rows in index order".
+    // tables reach their index builds nearly sorted for the keys that lead with a tenant or an event, and, with ids
+    // (OrderRowId, TicketRowId) and numbers ascending in the same sequence, presorted for their ids and the keys made
+    // from them (order numbers, idempotency keys, payment intents, QR codes). ADR 0003, "Rows in index order".
     private readonly int[] _sequence;
     private readonly int[] _position;
 
-    // The orders' ids, ascending: the order at position p has _orderIds[p]. The same random version 4 ids as one per
-    // order index would give, handed out in the order they sort in.
-    private readonly Guid[] _orderIds;
-
-    // Set by PlanTickets: the position of each order's first ticket among all tickets, and the tickets' ids, ascending.
+    // Set by PlanTickets: the position of each order's first ticket among all tickets, and how many there are.
     private long[]? _ticketStart;
-    private Guid[]? _ticketIds;
+    private long _ticketCount = -1;
 
     /// <summary>The index of the order written at <paramref name="position"/> (orders are written in positions 0, 1, 2, ...).</summary>
     public long OrderAt(long position) => _sequence[position];
@@ -223,25 +218,23 @@ internal sealed class CoreWorld
             }
         }
 
-        _ticketIds = SortedIds("tickets", tickets);
         _ticketStart = start;
+        _ticketCount = tickets;
     }
 
     /// <summary>
-    /// Random version 4 ids, one per index of <paramref name="stream"/>, in ascending order as PostgreSQL compares
-    /// uuids (byte by byte; <see cref="Guid.CompareTo(Guid)"/> orders them the same way, a test checks it).
+    /// The id of row <paramref name="k"/> (of at most <paramref name="perOrder"/>) that <paramref name="stream"/>
+    /// writes for order <paramref name="o"/>: ascending in the order the rows are written.
     /// </summary>
-    private Guid[] SortedIds(string stream, long count)
-    {
-        var ids = new Guid[count];
-        for (long j = 0; j < count; j++)
-        {
-            ids[j] = Ctx.Ids.Id(stream, j);
-        }
+    public Guid OrderRowId(string stream, in OrderFacts o, int k = 0, int perOrder = 1) =>
+        Ctx.Ids.Ascending(stream, ((long)o.Position * perOrder) + k, OrderCount * perOrder);
 
-        Array.Sort(ids);
-        return ids;
-    }
+    /// <summary>
+    /// The id of row <paramref name="k"/> (of at most <paramref name="perTicket"/>) that <paramref name="stream"/>
+    /// writes for ticket <paramref name="t"/>: ascending in the order the rows are written.
+    /// </summary>
+    public Guid TicketRowId(string stream, in TicketFacts t, int k = 0, int perTicket = 1) =>
+        Ctx.Ids.Ascending(stream, (t.Number * perTicket) + k, (_ticketCount >= 0 ? _ticketCount : throw new InvalidOperationException("The tickets have not been planned yet.")) * perTicket);
 
     private (int[] Sequence, int[] Position) PlanOrders()
     {
@@ -306,7 +299,7 @@ internal sealed class CoreWorld
         var rng = Rng.For(Ctx.Seed, "order", i);
         o.Index = i;
         o.Position = _position[i];
-        o.Id = _orderIds[o.Position];
+        o.Id = OrderRowId("orders", o);
         var ev = Head(ref rng, out o.UserIndex, out o.CreatedAt);
         o.Event = ev;
 
@@ -387,7 +380,7 @@ internal sealed class CoreWorld
         var rng = Rng.For(Ctx.Seed, "ticket", global);
         t.Global = global;
         t.Number = (_ticketStart ?? throw new InvalidOperationException("The tickets have not been planned yet."))[o.Position] + k;
-        t.Id = _ticketIds![t.Number];
+        t.Id = TicketRowId("tickets", t);
         t.Type = k < o.Line0.Quantity ? o.Line0.Type : o.Line1.Type;
         t.Owner = o.UserIndex;
         t.TransferredTo = -1;
