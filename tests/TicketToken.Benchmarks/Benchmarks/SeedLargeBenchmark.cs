@@ -54,9 +54,11 @@ public sealed class SeedLargeBenchmark : IBenchmark
             var collectionsBefore = GC.CollectionCount(0);
             var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
             var jitMethodsBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
+            var machineBefore = MachineBusySeconds();
             var clock = Stopwatch.StartNew();
             var report = await new PlatformSeeder(dataSource).SeedAsync(new SeedOptions(SeedScale.Large), null, cancellationToken);
             clock.Stop();
+            var machine = MachineBusySeconds() - machineBefore;
             process.Refresh();
             var clientCpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
             var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
@@ -84,12 +86,39 @@ public sealed class SeedLargeBenchmark : IBenchmark
                 new Figure($"{Name}.client.bytes_per_row", Math.Round((double)allocated / report.RowsWritten), "B", "managed memory the client allocated per row"),
                 new Figure($"{Name}.client.jit.s", Math.Round(jit, 2), "s", $"time the client spent compiling code ({jitMethods} methods, tiers included)"),
                 new Figure($"{Name}.client.gc_pause.s", Math.Round(gcPause, 2), "s", $"time the client was paused by the garbage collector ({collections} collections)"),
+                .. machine is { } busy
+                    ? (Figure[])
+                    [
+                        new Figure($"{Name}.machine_cpu.s", Math.Round(busy, 1), "s", $"CPU seconds the whole machine was busy during the seed ({Environment.ProcessorCount} cores: at most {Math.Round(seconds * Environment.ProcessorCount)} s)"),
+                        new Figure($"{Name}.server_cpu.s", Math.Round(busy - clientCpu, 1), "s", "the machine's busy CPU less this process's: the server's work (and anything else running)"),
+                        new Figure($"{Name}.machine.busy.ratio", Math.Round(busy / (seconds * Environment.ProcessorCount), 2), "x", "busy CPU over what the cores could give in the wall time (1: never idle)"),
+                    ]
+                    : [],
             ];
         }
         finally
         {
             await DropAndCreateAsync(superuser, create: false, CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// Seconds of CPU the whole machine has been busy since boot, summed over its cores (Linux: <c>/proc/stat</c>, in
+    /// clock ticks of 1/100 s); null where that file is not there. Compared with the wall time, it tells whether a change
+    /// saved work or only moved it, which the wall time of a noisy machine hides.
+    /// </summary>
+    private static double? MachineBusySeconds()
+    {
+        const string stat = "/proc/stat";
+        if (!File.Exists(stat))
+        {
+            return null;
+        }
+
+        // cpu  user nice system idle iowait irq softirq steal guest guest_nice (guest time is already in user)
+        var fields = File.ReadLines(stat).First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var ticks = fields.Skip(1).Take(8).Select(f => long.Parse(f, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        return (ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7]) / 100.0;
     }
 
     /// <summary>Waits (at most 15 s) until no method has been compiled for a second.</summary>
