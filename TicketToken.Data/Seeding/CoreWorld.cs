@@ -196,14 +196,14 @@ internal sealed class CoreWorld
 
     // Set by PlanTickets: the position of each order's first ticket among all tickets, and how many there are.
     private long[]? _ticketStart;
-    private long _ticketCount = -1;
+    private long _ticketCount;
 
     /// <summary>The index of the order written at <paramref name="position"/> (orders are written in positions 0, 1, 2, ...).</summary>
     public long OrderAt(long position) => _sequence[position];
 
     /// <summary>
-    /// Numbers the tickets in the order they are written (each paid order's, at its position) and hands out their ids
-    /// in that order. <paramref name="byPosition"/>: every order's facts, by position.
+    /// Numbers the tickets in the order they are written (each paid order's, at its position); their ids and ticket
+    /// numbers follow (<see cref="DescribeTicket"/>). <paramref name="byPosition"/>: every order's facts, by position.
     /// </summary>
     public void PlanTickets(ReadOnlySpan<OrderFacts> byPosition)
     {
@@ -234,7 +234,9 @@ internal sealed class CoreWorld
     /// writes for ticket <paramref name="t"/>: ascending in the order the rows are written.
     /// </summary>
     public Guid TicketRowId(string stream, in TicketFacts t, int k = 0, int perTicket = 1) =>
-        Ctx.Ids.Ascending(stream, (t.Number * perTicket) + k, (_ticketCount >= 0 ? _ticketCount : throw new InvalidOperationException("The tickets have not been planned yet.")) * perTicket);
+        Ctx.Ids.Ascending(stream, (t.Number * perTicket) + k, _ticketCount * perTicket);
+
+    private long[] TicketStart => _ticketStart ?? throw new InvalidOperationException("The tickets have not been planned yet.");
 
     private (int[] Sequence, int[] Position) PlanOrders()
     {
@@ -379,7 +381,7 @@ internal sealed class CoreWorld
         var global = (o.Index * MaxTicketsPerOrder) + k;
         var rng = Rng.For(Ctx.Seed, "ticket", global);
         t.Global = global;
-        t.Number = (_ticketStart ?? throw new InvalidOperationException("The tickets have not been planned yet."))[o.Position] + k;
+        t.Number = TicketStart[o.Position] + k;
         t.Id = TicketRowId("tickets", t);
         t.Type = k < o.Line0.Quantity ? o.Line0.Type : o.Line1.Type;
         t.Owner = o.UserIndex;
@@ -482,6 +484,7 @@ internal struct OrderFacts
 
     /// <summary>Where it is written (<see cref="CoreWorld.OrderAt"/>): its id and order number follow this.</summary>
     public int Position;
+
     public Guid Id;
     public EventDim Event;
     public long UserIndex;
