@@ -12,17 +12,28 @@ namespace TicketToken.Jobs;
 /// </summary>
 public static class WorkerProgram
 {
-    public static async Task Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
-        builder.Configuration.AddSharedDevelopmentSettings(builder.Environment);
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddTicketTokenData(builder.Configuration);
-        builder.Services.AddTicketTokenJobs(builder.Configuration, runServer: true);
-        builder.Services.AddHealthChecks();
+        WebApplication app;
+        try
+        {
+            var builder = WebApplication.CreateSlimBuilder(args);
+            builder.Configuration.AddSharedDevelopmentSettings(builder.Environment);
+            builder.Services.AddSingleton(TimeProvider.System);
+            builder.Services.AddTicketTokenData(builder.Configuration);
+            builder.Services.AddTicketTokenJobs(builder.Configuration, runServer: true);
+            builder.Services.AddHealthChecks();
+            app = builder.Build();
+        }
+        catch (MissingConfigurationException missing)
+        {
+            await Console.Error.WriteLineAsync($"The job worker refuses to start: {missing.Message}");
+            return 1;
+        }
 
-        var app = builder.Build();
         app.MapHealthChecks("/health/live");
         await app.RunAsync();
+
+        return 0;
     }
 }

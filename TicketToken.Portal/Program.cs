@@ -1,3 +1,4 @@
+using TicketToken.Data.Infrastructure;
 using TicketToken.Portal.Cli;
 using TicketToken.Portal.Hosting;
 
@@ -6,15 +7,15 @@ if (DatabaseCommands.Handles(args))
     return await DatabaseCommands.RunAsync(args);
 }
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddTicketTokenPortal();
-
-var app = builder.Build();
+WebApplication app;
 try
 {
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddTicketTokenPortal();
+    app = builder.Build();
     await app.UseTicketTokenPortalAsync();
 }
-catch (StartupRefusedException refused)
+catch (Exception refused) when (refused is StartupRefusedException or MissingConfigurationException)
 {
     await Console.Error.WriteLineAsync($"The portal refuses to start: {refused.Message}");
     return 1;

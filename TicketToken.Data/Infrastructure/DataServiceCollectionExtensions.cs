@@ -17,7 +17,7 @@ public static class DataServiceCollectionExtensions
         var cs = configuration.GetConnectionString(ConnectionStringName);
         if (string.IsNullOrWhiteSpace(cs))
         {
-            throw new InvalidOperationException(
+            throw new MissingConfigurationException(
                 $"ConnectionStrings:{ConnectionStringName} is not set. Set it in configuration or in the environment variable ConnectionStrings__{ConnectionStringName}; './tt run' sets it for the local database.");
         }
 

@@ -17,6 +17,9 @@ namespace TicketToken.Portal.Cli;
 /// </summary>
 public static class DatabaseCommands
 {
+    /// <summary>Exit code when a setting the command needs is missing (<c>EX_CONFIG</c> of sysexits.h).</summary>
+    internal const int ConfigurationError = 78;
+
     public static bool Handles(string[] args) =>
         args.Length > 0 && (args[0] == "db" || args[0] == "totp");
 
@@ -32,9 +35,27 @@ public static class DatabaseCommands
 
         var command = args.Length > 1 ? args[1] : "";
         var rest = args.Skip(2).ToArray();
-        var builder = CreateCommandBuilder(rest);
-        builder.AddTicketTokenPortal();
-        await using var app = builder.Build();
+        WebApplication app;
+        try
+        {
+            var builder = CreateCommandBuilder(rest);
+            builder.AddTicketTokenPortal();
+            app = builder.Build();
+        }
+        catch (MissingConfigurationException missing)
+        {
+            await Console.Error.WriteLineAsync(missing.Message);
+            return ConfigurationError;
+        }
+
+        await using (app)
+        {
+            return await RunCommandAsync(app, command, rest);
+        }
+    }
+
+    private static async Task<int> RunCommandAsync(WebApplication app, string command, string[] rest)
+    {
         using var cts = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
@@ -56,6 +77,11 @@ public static class DatabaseCommands
         {
             await Console.Error.WriteLineAsync("Cancelled.");
             return 130;
+        }
+        catch (MissingConfigurationException missing)
+        {
+            await Console.Error.WriteLineAsync(missing.Message);
+            return ConfigurationError;
         }
         catch (Npgsql.NpgsqlException ex)
         {
