@@ -13,6 +13,12 @@ try
     var builder = WebApplication.CreateBuilder(args);
     builder.AddTicketTokenPortal();
     app = builder.Build();
+    if (ListenAddressCheck.FindAddressInUse(app.Configuration) is { } inUse)
+    {
+        await Console.Error.WriteLineAsync($"The portal could not start: {inUse} is already in use. Stop what uses it, or choose another address (--urls).");
+        return 1;
+    }
+
     await app.UseTicketTokenPortalAsync();
 }
 catch (Exception refused) when (refused is StartupRefusedException or MissingConfigurationException)

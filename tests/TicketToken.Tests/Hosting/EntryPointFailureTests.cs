@@ -1,13 +1,15 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using TicketToken.Portal.Cli;
 
 namespace TicketToken.Tests.Hosting;
 
 /// <summary>
-/// The entry points as an operator runs them, in processes of their own, without a connection string: each says which
-/// setting is missing in one line and exits with an error code, with no stack trace.
+/// The entry points as an operator runs them, in processes of their own, started wrongly (no connection string, an
+/// address in use): each says what is wrong in one line and exits with an error code, with no stack trace.
 /// </summary>
-public sealed class MissingSettingsTests
+public sealed class EntryPointFailureTests
 {
     private const string Missing = "ConnectionStrings:TicketToken is not set.";
 
@@ -38,6 +40,21 @@ public sealed class MissingSettingsTests
 
         Assert.Equal(1, run.ExitCode);
         Assert.StartsWith($"The job worker refuses to start: {Missing}", run.Error, StringComparison.Ordinal);
+        AssertNoStackTrace(run);
+    }
+
+    [Fact]
+    public async Task The_portal_names_an_address_in_use_before_doing_any_work()
+    {
+        using var other = new TcpListener(IPAddress.Loopback, 0);
+        other.Start();
+        var url = $"http://127.0.0.1:{((IPEndPoint)other.LocalEndpoint).Port}";
+
+        // The connection string is never used: the address is tried first.
+        var run = await RunAsync("TicketToken.Portal.dll", "--urls", url, "--ConnectionStrings:TicketToken=Host=127.0.0.1;Port=1;Database=none");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith($"The portal could not start: {url} is already in use.", run.Error, StringComparison.Ordinal);
         AssertNoStackTrace(run);
     }
 
