@@ -8,7 +8,8 @@ namespace TicketToken.Portal.Hosting;
 /// Before the portal does any work, tries each address of the <c>urls</c> setting (<c>--urls</c>,
 /// <c>ASPNETCORE_URLS</c>, appsettings) the way Kestrel will bind it, so that an address in use stops the portal with
 /// one line instead of the host's logged failure and stack trace. Something may still take the port in between:
-/// <c>Program</c> then reports Kestrel's own failure the same way.
+/// <c>Program</c> then reports Kestrel's own failure the same way. Endpoints configured under <c>Kestrel:Endpoints</c>
+/// replace these addresses and are left to Kestrel.
 /// </summary>
 public static class ListenAddressCheck
 {
@@ -17,9 +18,9 @@ public static class ListenAddressCheck
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var urls = configuration[WebHostDefaults.ServerUrlsKey];
-        if (string.IsNullOrWhiteSpace(urls))
+        if (string.IsNullOrWhiteSpace(urls) || configuration.GetSection("Kestrel:Endpoints").GetChildren().Any())
         {
-            return null;
+            return null; // no addresses, or Kestrel's own endpoints, which override them
         }
 
         foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

@@ -52,6 +52,19 @@ public sealed class ListenAddressCheckTests
     }
 
     [Fact]
+    public void Kestrels_own_endpoints_are_left_to_Kestrel()
+    {
+        using var other = Listen(IPAddress.Loopback, out var port);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(
+        [
+            new KeyValuePair<string, string?>("urls", $"http://127.0.0.1:{port}"),
+            new KeyValuePair<string, string?>("Kestrel:Endpoints:Http:Url", $"http://127.0.0.1:{FreePort()}"),
+        ]).Build();
+
+        Assert.Null(ListenAddressCheck.FindAddressInUse(configuration));
+    }
+
+    [Fact]
     public void The_check_leaves_the_address_free()
     {
         var port = FreePort();
