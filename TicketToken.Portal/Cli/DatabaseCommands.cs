@@ -44,6 +44,7 @@ public static class DatabaseCommands
         }
         catch (MissingConfigurationException missing)
         {
+            // Building the host reads every setting the commands need (AddTicketTokenData wants the connection string).
             await Console.Error.WriteLineAsync(missing.Message);
             return ConfigurationError;
         }
@@ -77,11 +78,6 @@ public static class DatabaseCommands
         {
             await Console.Error.WriteLineAsync("Cancelled.");
             return 130;
-        }
-        catch (MissingConfigurationException missing)
-        {
-            await Console.Error.WriteLineAsync(missing.Message);
-            return ConfigurationError;
         }
         catch (Npgsql.NpgsqlException ex)
         {
