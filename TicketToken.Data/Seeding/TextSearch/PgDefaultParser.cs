@@ -92,13 +92,15 @@ internal static class PgTokenType
 
 /// <summary>
 /// PostgreSQL's default text search parser (the one behind <c>to_tsvector</c> and <c>ts_parse('default', …)</c>),
-/// ported so that the seeder can compute what PostgreSQL would make of a text without asking it: for any ASCII string
+/// ported so that a bulk loader can know what PostgreSQL makes of a text without asking it: for any ASCII string
 /// <see cref="Parse"/> yields exactly the tokens of <c>ts_parse('default', text)</c> on PostgreSQL 15 (in a UTF-8
-/// database whose LC_CTYPE classifies ASCII as C does). It is the C parser's table-driven machine, not a
-/// re-derivation of its grammar: the parser backtracks through a stack of saved positions, re-reads hyphenated words
-/// part by part and runs nested parsers for hosts and URL paths, and its output in corner cases (<c>-1.2.3</c>,
-/// <c>a-1e5</c>, half-closed tags) is whatever that machinery gives, which only the machine itself reproduces.
-/// Non-ASCII text is refused rather than guessed at: for it the C parser's classes depend on the locale.
+/// database whose LC_CTYPE classifies ASCII as C does, such as C.UTF-8). It is the C parser's table-driven machine, not
+/// a re-derivation of its grammar: the parser backtracks through a stack of saved positions, re-reads hyphenated words
+/// part by part and runs nested parsers for hosts and URL paths, and what it makes of many strings is whatever that
+/// machinery gives (<c>-1.2.3</c> is a blank <c>-</c> and the version <c>1.2.3</c>; the uuid
+/// <c>15e87888-104b-4a9a-9c2d-5f82c1ab7a33</c> starts with the sfloat <c>15e87888</c> and the int <c>-104</c>), which
+/// only the machine itself reproduces. Non-ASCII text is refused rather than guessed at: for it the C parser's classes
+/// depend on the locale.
 /// </summary>
 internal static class PgDefaultParser
 {
@@ -219,12 +221,14 @@ internal static class PgDefaultParser
         Digit,
         Space,
         XDigit,
+        UrlChar,
         Special,
+
+        // The tests from here on depend on the parser, not only on the character (see Scan).
         Ignore,
         StopHost,
         IsHost,
         IsURLPath,
-        UrlChar,
     }
 
     /// <summary>An action's special handler (TParserSpecial).</summary>
@@ -264,7 +268,7 @@ internal static class PgDefaultParser
     /// <summary>
     /// A parser (TParser) over the shared position stack: its positions are Stack[Bottom..Top], Top being the current
     /// one (prs->state) and each lower one its prev. A nested parser (TParserCopyInit) takes the slots above its
-    /// caller's Top.
+    /// caller's Top. Token, LenToken and Type are the last token found (prs->token, lenbytetoken, type).
     /// </summary>
     private struct Parser
     {
@@ -916,6 +920,18 @@ internal static class PgDefaultParser
     /// <summary>The class bits of each ASCII character; entry 0 stands for the end of the string.</summary>
     private static readonly byte[] Classes = ClassTable();
 
+    /// <summary>
+    /// Where the C's search for an action stops, for every row and character. TParserGet tests a state's rows in
+    /// order from the first (or, after a POP, from the row after the one that pushed) until one holds. All tests but
+    /// the last four of <see cref="T"/> depend on the current character alone, so Scan[(row &lt;&lt; 7) | c] is the
+    /// first row from row on whose test either holds for c (0 standing for the end of the string) or depends on the
+    /// parser, in which case <see cref="Machine.Get"/> runs it and, if it fails, goes on from the next row.
+    /// </summary>
+    private static readonly short[] Scan = ScanTable();
+
+    /// <summary>Scan from each state's first row: StateScan[(state &lt;&lt; 7) | c] = Scan[(First[state] &lt;&lt; 7) | c].</summary>
+    private static readonly short[] StateScan = StateScanTable();
+
     /// <summary>The position stack of this thread's parses, kept between calls so that a parse allocates nothing.</summary>
     [ThreadStatic]
     private static Position[]? t_stack;
@@ -925,6 +941,10 @@ internal static class PgDefaultParser
     /// <paramref name="text"/>, in order, blanks included.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="text"/> holds a character outside U+0001..U+007F.</exception>
+    /// <exception cref="InsufficientExecutionStackException">
+    /// The nested host parsers go too deep (tens of thousands of levels, as in <c>x@1a@1a@…</c>), where PostgreSQL
+    /// fails with "stack depth limit exceeded"; the two limits are close but not the same.
+    /// </exception>
     public static void Parse(string text, List<PgToken> tokens)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -1000,6 +1020,59 @@ internal static class PgDefaultParser
         return classes;
     }
 
+    private static short[] ScanTable()
+    {
+        var scan = new short[Items.Length << 7];
+        for (var row = 0; row < Items.Length; row++)
+        {
+            for (var c = 0; c < 128; c++)
+            {
+                // Every table ends with an action for any character, so the search stays in the row's table.
+                var j = row;
+                while (Items[j].Test < T.Ignore && !CharTest(Items[j], c))
+                {
+                    j++;
+                }
+
+                scan[(row << 7) | c] = (short)j;
+            }
+        }
+
+        return scan;
+    }
+
+    private static short[] StateScanTable()
+    {
+        var scan = new short[First.Length << 7];
+        for (var state = 0; state < First.Length; state++)
+        {
+            Array.Copy(Scan, First[state] << 7, scan, state << 7, 128);
+        }
+
+        return scan;
+    }
+
+    /// <summary>Whether a test that depends on the character alone holds for <paramref name="c"/> (0: the end).</summary>
+    private static bool CharTest(in A item, int c)
+    {
+        var cls = Classes[c];
+        return item.Test switch
+        {
+            T.Any => true,
+            T.Eof => c == 0,
+            T.EqC => c == item.C,
+            T.Alnum => (cls & (CAlpha | CDigit)) != 0,
+            T.NotAlnum => (cls & (CAlpha | CDigit)) == 0, // true at the end too: the C tests the NUL after the text
+            T.Alpha or T.AscLet => (cls & CAlpha) != 0,
+            T.Digit => (cls & CDigit) != 0,
+            T.Space => (cls & CSpace) != 0,
+            T.XDigit => (cls & CXDigit) != 0,
+            T.UrlChar => (cls & CUrl) != 0,
+            T.Special => false,
+            _ => throw new UnreachableException(),
+        };
+    }
+
     /// <summary>The text being parsed and the position stack that its parser and nested parsers share.</summary>
     private ref struct Machine(string text, Position[] stack)
     {
@@ -1011,70 +1084,105 @@ internal static class PgDefaultParser
         /// TParserGet: runs <paramref name="prs"/> from its current position to the end of its next token and
         /// returns whether it found one (then in prs.Type, prs.Token and prs.LenToken).
         /// </summary>
+        /// <remarks>
+        /// The current position (prs->state) lives in locals while this runs, and Stack[prs.Top] is only its slot:
+        /// the C changes a pushed position only when it becomes current again (POP, MERGE), so only PUSH needs to
+        /// store one and only POP and MERGE to load one. CLEAR drops the position below the current one, which
+        /// then takes its slot; CLRALL drops them all.
+        /// </remarks>
         public bool Get(ref Parser prs)
         {
-            var end = _text.Length;
+            var text = _text;
             var items = Items;
-            if (Stack[prs.Top].Pos >= end)
+            var scan = Scan;
+            var stateScan = StateScan;
+            var stack = Stack;
+            var top = prs.Top;
+            var bottom = prs.Bottom;
+
+            ref var cur = ref stack[top];
+            var pos = cur.Pos;
+            var len = cur.LenToken;
+            var state = (int)cur.State;
+            if (pos >= text.Length)
             {
                 return false;
             }
 
-            prs.Token = Stack[prs.Top].Pos;
-            Stack[prs.Top].PushedAt = -1;
-            var flags = Next;
+            prs.Token = pos;
+            var pushedAt = -1; // the C's pushedAtAction of the current position: NULL
+            byte flags;
             while (true)
             {
                 // The C loops while posbyte <= lenstr, which always holds: no action moves past the end.
-                ref var st = ref Stack[prs.Top];
-                var pos = st.Pos;
-                int c = pos < end ? _text[pos] : 0; // 0: charlen is 0, the end of the string
-                var cls = Classes[c];
+                int c = (uint)pos < (uint)text.Length ? text[pos] : 0; // 0: charlen is 0, the end of the string
 
+                // Find the action by character class; after a POP, pick up at the next test.
                 int i;
-                if (st.PushedAt >= 0)
+                if (pushedAt >= 0)
                 {
-                    // After a POP, pick up at the next test.
-                    i = st.PushedAt + 1;
-                    st.PushedAt = -1;
+                    i = scan[((pushedAt + 1) << 7) | c];
+                    pushedAt = -1;
                 }
                 else
                 {
-                    i = First[(int)st.State];
+                    i = stateScan[(state << 7) | c];
                 }
-
-                // Find the action by character class.
-                for (; ; i++)
+                while (items[i].Test >= T.Ignore)
                 {
-                    ref readonly var it = ref items[i];
-                    var hit = it.Test switch
+                    bool hit;
+                    switch (items[i].Test)
                     {
-                        T.Any => true,
-                        T.Eof => c == 0,
-                        T.EqC => c == it.C,
-                        T.Alnum => (cls & (CAlpha | CDigit)) != 0,
-                        T.NotAlnum => (cls & (CAlpha | CDigit)) == 0, // true at the end too: the C tests the NUL after the text
-                        T.Alpha or T.AscLet => (cls & CAlpha) != 0,
-                        T.Digit => (cls & CDigit) != 0,
-                        T.Space => (cls & CSpace) != 0,
-                        T.XDigit => (cls & CXDigit) != 0,
-                        T.UrlChar => (cls & CUrl) != 0,
-                        T.Special => false,
-                        T.Ignore => prs.Ignore,
-                        T.StopHost => StopHost(ref prs),
-                        T.IsHost => IsHost(ref prs),
-                        T.IsURLPath => IsURLPath(ref prs),
-                        _ => throw new UnreachableException(),
-                    };
+                        case T.Ignore:
+                            hit = prs.Ignore;
+                            break;
+                        case T.StopHost:
+                            // p_isstophost: true once after a host is wanted.
+                            hit = prs.WantHost;
+                            prs.WantHost = false;
+                            break;
+                        default:
+                            // p_ishost, p_isURLPath: on success the position moves past the host or path.
+                            var found = Nested(top, pos, items[i].Test == T.IsHost);
+                            stack = Stack; // the nested parser may have grown it
+                            hit = found >= 0;
+                            if (hit)
+                            {
+                                pos += found;
+                                len += found;
+                            }
+
+                            break;
+                    }
+
                     if (hit)
                     {
                         break;
                     }
+
+                    i = scan[((i + 1) << 7) | c];
                 }
 
                 ref readonly var item = ref items[i];
                 flags = item.Flags;
-                st = ref Stack[prs.Top]; // a nested parser may have grown the stack
+
+                if (flags == Next && item.Special == Sp.None)
+                {
+                    // The common case: set the new state if there is one, stop at the end or move forward.
+                    if (item.ToState != S.Null)
+                    {
+                        state = (int)item.ToState;
+                    }
+
+                    if (pos >= text.Length)
+                    {
+                        break;
+                    }
+
+                    pos++;
+                    len++;
+                    continue;
+                }
 
                 // Call the special handler if there is one.
                 switch (item.Special)
@@ -1082,26 +1190,26 @@ internal static class PgDefaultParser
                     case Sp.None:
                         break;
                     case Sp.Tags:
-                        SpecialTags(ref prs, st.LenToken);
+                        SpecialTags(ref prs, len);
                         break;
                     case Sp.FURL:
                         prs.WantHost = true;
-                        st.Pos -= st.LenToken;
+                        pos -= len;
                         break;
                     case Sp.Hyphen:
-                        st.Pos -= st.LenToken;
+                        pos -= len;
                         break;
                     case Sp.VerVersion:
-                        st.Pos -= st.LenToken;
-                        st.LenToken = 0;
+                        pos -= len;
+                        len = 0;
                         break;
                 }
 
                 // BINGO: the token is found.
                 if ((flags & Bingo) != 0)
                 {
-                    prs.LenToken = st.LenToken;
-                    st.LenToken = 0;
+                    prs.LenToken = len;
+                    len = 0;
                     prs.Type = item.Type;
                 }
 
@@ -1109,55 +1217,54 @@ internal static class PgDefaultParser
                 if ((flags & Pop) != 0)
                 {
                     // Pop the stored state.
-                    Debug.Assert(prs.Top > prs.Bottom, "pop of the last state");
-                    prs.Top--;
+                    Debug.Assert(top > bottom, "pop of the last state");
+                    top--;
+                    ref var popped = ref stack[top];
+                    pos = popped.Pos;
+                    len = popped.LenToken;
+                    state = (int)popped.State;
+                    pushedAt = popped.PushedAt;
                 }
                 else if ((flags & Push) != 0)
                 {
-                    // Push (store) the state, remembering where.
-                    st.PushedAt = (short)i;
-                    EnsureSlot(prs.Top + 1);
-                    ref var pushed = ref Stack[prs.Top + 1];
-                    pushed = Stack[prs.Top];
-                    pushed.PushedAt = -1;
-                    prs.Top++;
+                    // Push (store) the state, remembering where; the current position is a copy of it.
+                    if (top + 1 >= stack.Length)
+                    {
+                        Array.Resize(ref Stack, stack.Length * 2);
+                        stack = Stack;
+                    }
+
+                    stack[top] = new Position { Pos = pos, LenToken = len, State = (S)state, PushedAt = (short)i };
+                    top++;
                 }
                 else if ((flags & Clear) != 0)
                 {
                     // Clear the previous pushed state.
-                    Debug.Assert(prs.Top > prs.Bottom, "clear without a pushed state");
-                    Stack[prs.Top - 1] = st;
-                    prs.Top--;
+                    Debug.Assert(top > bottom, "clear without a pushed state");
+                    top--;
                 }
                 else if ((flags & ClrAll) != 0)
                 {
                     // Clear all previous pushed states.
-                    if (prs.Top > prs.Bottom)
-                    {
-                        Stack[prs.Bottom] = st;
-                        prs.Top = prs.Bottom;
-                    }
+                    top = bottom;
                 }
                 else if ((flags & Merge) != 0)
                 {
-                    // Merge the position of the current state into the pushed one, which becomes current.
-                    Debug.Assert(prs.Top > prs.Bottom, "merge without a pushed state");
-                    ref var prev = ref Stack[prs.Top - 1];
-                    prev.Pos = st.Pos;
-                    prev.LenToken = st.LenToken;
-                    prs.Top--;
+                    // Merge the current position into the pushed state, which becomes current.
+                    Debug.Assert(top > bottom, "merge without a pushed state");
+                    top--;
+                    state = (int)stack[top].State;
+                    pushedAt = stack[top].PushedAt;
                 }
-
-                ref var cur = ref Stack[prs.Top];
 
                 // Set the new state if there is one.
                 if (item.ToState != S.Null)
                 {
-                    cur.State = item.ToState;
+                    state = (int)item.ToState;
                 }
 
                 // Stop at a token, or at the end of the string unless told to rerun.
-                if ((flags & Bingo) != 0 || (cur.Pos >= end && (flags & Rerun) == 0))
+                if ((flags & Bingo) != 0 || (pos >= text.Length && (flags & Rerun) == 0))
                 {
                     break;
                 }
@@ -1169,23 +1276,13 @@ internal static class PgDefaultParser
                 }
 
                 // Move forward (charlen is 1 here: the position is before the end).
-                cur.Pos++;
-                cur.LenToken++;
+                pos++;
+                len++;
             }
 
+            stack[top] = new Position { Pos = pos, LenToken = len, State = (S)state, PushedAt = (short)pushedAt };
+            prs.Top = top;
             return (flags & Bingo) != 0;
-        }
-
-        /// <summary>p_isstophost: true once after a host is wanted.</summary>
-        private static bool StopHost(ref Parser prs)
-        {
-            if (prs.WantHost)
-            {
-                prs.WantHost = false;
-                return true;
-            }
-
-            return false;
         }
 
         /// <summary>
@@ -1251,60 +1348,30 @@ internal static class PgDefaultParser
         }
 
         /// <summary>
-        /// p_ishost: whether a host starts at the current position, found by a nested parser that wants a host; if so
-        /// the current position moves past it.
+        /// p_ishost and p_isURLPath: runs a nested parser (TParserCopyInit) on the rest of the string from
+        /// <paramref name="pos"/>, its stack above the caller's current slot <paramref name="top"/>, and returns the
+        /// length of the host (or URL path) it finds there first, or -1. For a host the nested parser starts in the
+        /// base state wanting a host; for a path it starts in TPS_InURLPathFirst over a base state it falls back to.
         /// </summary>
-        private bool IsHost(ref Parser prs)
+        private int Nested(int top, int pos, bool host)
         {
-            var sub = NestedParser(prs);
-            sub.WantHost = true;
-            return RunNested(ref prs, ref sub, Tk.Host);
-        }
+            var bottom = top + 1;
+            if (bottom + 2 > Stack.Length)
+            {
+                Array.Resize(ref Stack, Math.Max(Stack.Length * 2, bottom + 2));
+            }
 
-        /// <summary>
-        /// p_isURLPath: whether a URL path starts at the current position, found by a nested parser that starts in
-        /// TPS_InURLPathFirst (over a base state it falls back to); if so the current position moves past it.
-        /// </summary>
-        private bool IsURLPath(ref Parser prs)
-        {
-            var sub = NestedParser(prs);
-            EnsureSlot(sub.Top + 1);
-            Stack[sub.Top + 1] = Stack[sub.Top];
-            sub.Top++;
-            Stack[sub.Top].State = S.InURLPathFirst;
-            return RunNested(ref prs, ref sub, Tk.UrlPath);
-        }
+            Stack[bottom] = new Position { Pos = pos, State = S.Base, PushedAt = -1 };
+            var sub = new Parser { Bottom = bottom, Top = bottom, WantHost = host };
+            if (!host)
+            {
+                Stack[bottom + 1] = new Position { Pos = pos, State = S.InURLPathFirst, PushedAt = -1 };
+                sub.Top = bottom + 1;
+            }
 
-        /// <summary>TParserCopyInit: a parser of the rest of the string, its stack above the caller's.</summary>
-        private Parser NestedParser(in Parser prs)
-        {
-            var bottom = prs.Top + 1;
-            EnsureSlot(bottom);
-            Stack[bottom] = new Position { Pos = Stack[prs.Top].Pos, State = S.Base, PushedAt = -1 };
-            return new Parser { Bottom = bottom, Top = bottom };
-        }
-
-        private bool RunNested(ref Parser prs, ref Parser sub, int wanted)
-        {
             // The C checks the stack depth here, before recursing; this throws InsufficientExecutionStackException.
             RuntimeHelpers.EnsureSufficientExecutionStack();
-            if (Get(ref sub) && sub.Type == wanted)
-            {
-                ref var st = ref Stack[prs.Top];
-                st.Pos += sub.LenToken;
-                st.LenToken += sub.LenToken;
-                return true;
-            }
-
-            return false;
-        }
-
-        private void EnsureSlot(int index)
-        {
-            if (index >= Stack.Length)
-            {
-                Array.Resize(ref Stack, Math.Max(Stack.Length * 2, index + 1));
-            }
+            return Get(ref sub) && sub.Type == (host ? Tk.Host : Tk.UrlPath) ? sub.LenToken : -1;
         }
     }
 }
