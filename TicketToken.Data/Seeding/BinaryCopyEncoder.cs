@@ -240,9 +240,9 @@ internal sealed class BinaryCopyEncoder
                 Length += 8;
                 break;
             case Kind.TsVector:
-                var vector = ((TextSearch.TsVectorValue)value).SendForm;
-                PutInt32(vector.Length);
-                Put(vector);
+                var vector = (TextSearch.TsVectorValue)value;
+                PutInt32(vector.SendForm.Length);
+                Put(vector.SendForm);
                 break;
             default:
                 throw new InvalidOperationException($"Unhandled column kind {kind}.");

@@ -27,6 +27,7 @@ internal sealed partial class OrderSearchVectors : IDisposable
 
     private readonly TextSearchDictionaries _dictionaries;
     private readonly TsVectorBuilder _builder;
+    private readonly char[] _id = new char[36];
 
     private OrderSearchVectors(TextSearchDictionaries dictionaries)
     {
@@ -107,13 +108,16 @@ internal sealed partial class OrderSearchVectors : IDisposable
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    /// <summary>The trigger's value for one order.</summary>
-    public TsVectorValue Compute(Guid id, string? orderNumber, string? status) =>
-        _builder.Clear()
-            .Append(id.ToString("D"), 'A')
-            .Append(orderNumber ?? string.Empty, 'A')
-            .Append(status ?? string.Empty, 'C')
+    /// <summary>The trigger's value for one order; valid until the next call (see <see cref="TsVectorBuilder.Build"/>).</summary>
+    public TsVectorValue Compute(Guid id, string? orderNumber, string? status)
+    {
+        id.TryFormat(_id, out _, "D");
+        return _builder.Clear()
+            .Append(_id, 'A')
+            .Append(orderNumber, 'A')
+            .Append(status, 'C')
             .Build();
+    }
 
     public void Dispose() => _dictionaries.Dispose();
 

@@ -948,8 +948,14 @@ internal static class PgDefaultParser
     public static void Parse(string text, List<PgToken> tokens)
     {
         ArgumentNullException.ThrowIfNull(text);
+        Parse(text.AsSpan(), tokens);
+    }
+
+    /// <inheritdoc cref="Parse(string, List{PgToken})"/>
+    public static void Parse(ReadOnlySpan<char> text, List<PgToken> tokens)
+    {
         ArgumentNullException.ThrowIfNull(tokens);
-        if (text.AsSpan().ContainsAnyExceptInRange('\u0001', '\u007F'))
+        if (text.ContainsAnyExceptInRange('\u0001', '\u007F'))
         {
             throw new ArgumentException("Only ASCII text without NUL characters can be parsed.", nameof(text));
         }
@@ -1074,9 +1080,9 @@ internal static class PgDefaultParser
     }
 
     /// <summary>The text being parsed and the position stack that its parser and nested parsers share.</summary>
-    private ref struct Machine(string text, Position[] stack)
+    private ref struct Machine(ReadOnlySpan<char> text, Position[] stack)
     {
-        private readonly string _text = text;
+        private readonly ReadOnlySpan<char> _text = text;
 
         public Position[] Stack = stack;
 

@@ -24,6 +24,8 @@ internal sealed class TsVectorBuilder
     private readonly List<Entry> _entries = new(16);
     private readonly List<Entry> _spare = new(16);
     private readonly List<int> _part = new(4);
+    private readonly TsVectorValue _value = new();
+    private byte[] _send = new byte[256];
     private char[] _chars = new char[256]; // this part's lexemes, end to end
     private int _charCount;
     private Word[] _words = new Word[16];
@@ -44,7 +46,7 @@ internal sealed class TsVectorBuilder
     }
 
     /// <summary>The vector so far <c>|| setweight(to_tsvector(cfg, text), weight)</c>; weight is 'A', 'B', 'C' or 'D'.</summary>
-    public TsVectorBuilder Append(string text, char weight)
+    public TsVectorBuilder Append(ReadOnlySpan<char> text, char weight)
     {
         var w = weight switch
         {
@@ -68,7 +70,7 @@ internal sealed class TsVectorBuilder
                 continue;
             }
 
-            var span = text.AsSpan(token.Start, token.Length);
+            var span = text.Slice(token.Start, token.Length);
             switch (_dictionaries.Lexize(token.Type, span, out var lexemes))
             {
                 case LexizeResult.Dropped:
@@ -152,7 +154,10 @@ internal sealed class TsVectorBuilder
         return this;
     }
 
-    /// <summary>The vector in PostgreSQL's binary send form.</summary>
+    /// <summary>
+    /// The vector in PostgreSQL's binary send form. The builder has one value, which the next <see cref="Build"/>
+    /// overwrites: a COPY row takes it before the next row is made, as it takes the row's reused value array.
+    /// </summary>
     public TsVectorValue Build()
     {
         _entries.Sort(static (a, b) => a.Lexeme.SequenceCompareTo(b.Lexeme));
@@ -162,8 +167,12 @@ internal sealed class TsVectorBuilder
             size += e.Lexeme.Length + 1 + 2 + (2 * e.Positions.Count);
         }
 
-        var bytes = new byte[size];
-        var span = bytes.AsSpan();
+        if (size > _send.Length)
+        {
+            _send = new byte[Math.Max(size, _send.Length * 2)];
+        }
+
+        var span = _send.AsSpan(0, size);
         BinaryPrimitives.WriteInt32BigEndian(span, _entries.Count);
         var at = 4;
         foreach (var e in _entries)
@@ -188,7 +197,8 @@ internal sealed class TsVectorBuilder
             }
         }
 
-        return new TsVectorValue(bytes);
+        _value.Set(_send, size);
+        return _value;
     }
 
     private static int Limit(int position) => position >= MaxEntryPos ? MaxEntryPos - 1 : position;

@@ -7,18 +7,20 @@ namespace TicketToken.Data.Seeding.TextSearch;
 /// A tsvector computed in the seeder, held in PostgreSQL's binary send form (<c>tsvectorsend</c>: the number of
 /// lexemes, then each lexeme's bytes and a NUL, its number of positions and each position as a uint16 whose top two
 /// bits are the weight). <see cref="BinaryCopyEncoder"/> writes the bytes as they are; <see cref="ToString"/> gives
-/// the text form (<c>'lexeme':1A,3C</c>) for a COPY in text format.
+/// the text form (<c>'lexeme':1A,3C</c>) for a COPY in text format. A <see cref="TsVectorBuilder"/> reuses its one
+/// value for every vector it builds.
 /// </summary>
 internal sealed class TsVectorValue
 {
-    public TsVectorValue(byte[] sendForm) => SendForm = sendForm;
+    private byte[] _bytes = [0, 0, 0, 0];
+    private int _length = 4;
 
-    public byte[] SendForm { get; }
+    public ReadOnlySpan<byte> SendForm => _bytes.AsSpan(0, _length);
 
     /// <summary>The text form PostgreSQL's <c>tsvectorout</c> gives for the same vector.</summary>
     public override string ToString()
     {
-        var span = SendForm.AsSpan();
+        var span = SendForm;
         var count = BinaryPrimitives.ReadInt32BigEndian(span);
         var at = 4;
         var sb = new StringBuilder();
@@ -49,5 +51,11 @@ internal sealed class TsVectorValue
         }
 
         return sb.ToString();
+    }
+
+    internal void Set(byte[] bytes, int length)
+    {
+        _bytes = bytes;
+        _length = length;
     }
 }
