@@ -33,9 +33,6 @@ internal sealed class BinaryCopyEncoder
         Inet,
         Float4,
         Float8,
-
-        /// <summary>A <see cref="TextSearch.TsVectorValue"/>, already in its send form.</summary>
-        TsVector,
     }
 
     /// <summary>A column's encoding: its kind, and for an array its elements' type OID.</summary>
@@ -82,7 +79,6 @@ internal sealed class BinaryCopyEncoder
         ["timestamptz"] = (Kind.TimestampTz, 1184),
         ["numeric"] = (Kind.Numeric, 1700),
         ["uuid"] = (Kind.Uuid, 2950),
-        ["tsvector"] = (Kind.TsVector, 3614),
         ["jsonb"] = (Kind.Jsonb, 3802),
     };
 
@@ -238,11 +234,6 @@ internal sealed class BinaryCopyEncoder
                 PutInt32(8);
                 BinaryPrimitives.WriteDoubleBigEndian(Space(8), Convert.ToDouble(value, CultureInfo.InvariantCulture));
                 Length += 8;
-                break;
-            case Kind.TsVector:
-                var vector = (TextSearch.TsVectorValue)value;
-                PutInt32(vector.SendForm.Length);
-                Put(vector.SendForm);
                 break;
             default:
                 throw new InvalidOperationException($"Unhandled column kind {kind}.");

@@ -7,11 +7,10 @@ namespace TicketToken.Data.Seeding;
 
 /// <summary>
 /// Streams rows into one table through COPY: binary format (encoded by <see cref="BinaryCopyEncoder"/>) when every
-/// column's type is one it covers (the bulk path), text format otherwise (arrays of enums, …), where PostgreSQL parses
-/// the values itself.
+/// column's type is one it covers (the bulk path), text format otherwise (enum columns, tsvector, …), where
+/// PostgreSQL parses the values itself.
 /// Values are plain CLR values: Guid, string, int, long, short, decimal, bool, DateTime (UTC), DateOnly, TimeOnly,
-/// string[], Guid[], IPAddress; jsonb columns take their JSON text as a string, tsvector columns a
-/// <see cref="TextSearch.TsVectorValue"/>.
+/// string[], Guid[], IPAddress; jsonb columns take their JSON text as a string.
 /// </summary>
 internal sealed class CopyTableWriter : IAsyncDisposable
 {

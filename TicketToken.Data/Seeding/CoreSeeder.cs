@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using Npgsql;
-using TicketToken.Data.Seeding.TextSearch;
 
 namespace TicketToken.Data.Seeding;
 
@@ -40,7 +39,6 @@ internal sealed class CoreSeeder
     private readonly Func<int> _nextStage;
     private readonly int _stageCount;
     private readonly ParallelLoad? _parallel;
-    private readonly OrderSearchVectors? _searchVectors;
     private bool _replicaActive;
 
     /// <summary>Where the time went: one entry per COPY and per index rebuild, in order.</summary>
@@ -69,14 +67,9 @@ internal sealed class CoreSeeder
     /// Several streams (bulk mode): the tables it owns are loaded by its jobs, each in a transaction of its own, while
     /// this connection writes the rest; SQL that reads the loaded tables waits for them.
     /// </param>
-    /// <param name="searchVectors">
-    /// Bulk mode: computes orders' search vectors, so orders load with triggers off like the other bulk tables; without
-    /// it their BEFORE INSERT trigger computes them.
-    /// </param>
-    public CoreSeeder(NpgsqlConnection conn, DbCatalog catalog, SeedContext ctx, CoreWorld world, bool bulk, bool mirrorStats, IProgress<SeedProgress>? progress, Func<int> nextStage, int stageCount, ParallelLoad? parallel = null, OrderSearchVectors? searchVectors = null)
+    public CoreSeeder(NpgsqlConnection conn, DbCatalog catalog, SeedContext ctx, CoreWorld world, bool bulk, bool mirrorStats, IProgress<SeedProgress>? progress, Func<int> nextStage, int stageCount, ParallelLoad? parallel = null)
     {
         _parallel = parallel;
-        _searchVectors = bulk ? searchVectors : null;
         _conn = conn;
         _catalog = catalog;
         _ctx = ctx;
@@ -924,11 +917,6 @@ internal sealed class CoreSeeder
             "expires_at", "confirmed_at", "cancelled_at", "refunded_at", "metadata", "applied_promo_codes", "has_dispute", "dispute_id", "dispute_status",
             "dispute_reason", "dispute_amount_cents", "dispute_created_at", "payout_completed", "payout_amount_cents", "payout_completed_at", "created_at", "updated_at",
         ];
-        var vectors = _searchVectors;
-        if (vectors is not null)
-        {
-            cols = [.. cols, "search_vector"];
-        }
 
         IEnumerable<object?[]> Rows()
         {
@@ -979,18 +967,12 @@ internal sealed class CoreSeeder
                 row[32] = paidOut ? o.Event.End.AddDays(3) : null;
                 row[33] = o.CreatedAt;
                 row[34] = o.Refund == RefundKind.Full ? o.RefundedAt : o.Paid ? o.PaidAt : o.CreatedAt;
-                if (vectors is not null)
-                {
-                    row[35] = vectors.Compute(o.Id, (string)row[4]!, o.Status);
-                }
-
                 yield return row;
             }
         }
 
-        // Without the seeder's search vectors, orders keep their triggers even in bulk mode: the BEFORE INSERT trigger
-        // computes search_vector.
-        return CopyAsync("orders", cols, Rows(), _w.OrderCount, vectors is not null, ct);
+        // orders keep their triggers even in bulk mode: the BEFORE INSERT trigger computes search_vector, and the table has no foreign key to check.
+        return CopyAsync("orders", cols, Rows(), _w.OrderCount, false, ct);
     }
 
     private static string DisputeId(in OrderFacts o) => "dp_demo_" + o.Id.ToString("N")[..20];

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using Npgsql;
-using TicketToken.Data.Seeding.TextSearch;
 
 namespace TicketToken.Data.Seeding;
 
@@ -94,13 +93,13 @@ public sealed class PlatformSeeder
             var run = bulk && streams > 1 && hasRunLog ? await BeginParallelRunAsync(conn, catalog, options, ct) : null;
             if (run is null)
             {
-                return await SeedInOneGoAsync(conn, _dataSource, catalog, options, ctx, world, bulk, superuser, null, null, progress, clock, undone, ct);
+                return await SeedInOneGoAsync(conn, catalog, options, ctx, world, bulk, superuser, null, null, progress, clock, undone, ct);
             }
 
             await using var parallel = new ParallelLoad(_dataSource, catalog, run.Tables, run.ForeignKeys, streams, progress, options.FailAfterTable, ct);
             try
             {
-                return await SeedInOneGoAsync(conn, _dataSource, catalog, options, ctx, world, bulk, superuser, parallel, run, progress, clock, undone, ct);
+                return await SeedInOneGoAsync(conn, catalog, options, ctx, world, bulk, superuser, parallel, run, progress, clock, undone, ct);
             }
             catch (Exception e)
             {
@@ -125,7 +124,7 @@ public sealed class PlatformSeeder
     /// run dropped (PostgreSQL validates each) and marks the run completed, so a commit means a whole seed.
     /// </summary>
     private static async Task<SeedReport> SeedInOneGoAsync(
-        NpgsqlConnection conn, NpgsqlDataSource dataSource, DbCatalog catalog, SeedOptions options, SeedContext ctx, CoreWorld world, bool bulk, bool superuser,
+        NpgsqlConnection conn, DbCatalog catalog, SeedOptions options, SeedContext ctx, CoreWorld world, bool bulk, bool superuser,
         ParallelLoad? parallel, ParallelRun? run, IProgress<SeedProgress>? progress, Stopwatch clock, int undone, CancellationToken ct)
     {
         var (order, deferred) = catalog.DependencyOrder();
@@ -137,12 +136,7 @@ public sealed class PlatformSeeder
         await using var tx = await conn.BeginTransactionAsync(ct);
         await ExecAsync(conn, $"SET LOCAL TimeZone = 'UTC'; SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = '30s'{(bulk ? $"; {ParallelLoad.QuerySettings}" : string.Empty)}", ct);
 
-        // Bulk mode loads orders with triggers off too when it can compute their search vectors itself.
-        var (searchVectors, searchVectorsReason) = bulk && options.ComputeSearchVectors
-            ? await OrderSearchVectors.TryCreateAsync(conn, dataSource, ct)
-            : (null, bulk ? "switched off" : null);
-        using var ownedVectors = searchVectors;
-        var coreSeeder = new CoreSeeder(conn, catalog, ctx, world, bulk, superuser, progress, () => ++stage, stageCount, parallel, searchVectors);
+        var coreSeeder = new CoreSeeder(conn, catalog, ctx, world, bulk, superuser, progress, () => ++stage, stageCount, parallel);
         await coreSeeder.SeedAsync(ct);
         var written = coreSeeder.RowsWritten + (parallel?.RowsWritten ?? 0);
         var phases = new List<SeedPhase>(coreSeeder.Phases);
@@ -203,26 +197,6 @@ public sealed class PlatformSeeder
             phases.Add(new SeedPhase($"restore {rest.Count} foreign keys", phaseClock.Elapsed, 0));
         }
 
-        if (searchVectors is not null)
-        {
-            // What the seeder wrote against the server's own expression: every order at demo scale, a 1 % sample of
-            // the pages at large scale (about 0.1 s); a difference fails the seed.
-            phaseClock.Restart();
-            if (parallel is not null)
-            {
-                await parallel.WaitForTablesAsync(["orders"]);
-            }
-
-            var percent = world.OrderCount > 100_000 ? 1 : 100;
-            var mismatches = await OrderSearchVectors.CountMismatchesAsync(conn, percent, ct);
-            if (mismatches > 0)
-            {
-                throw new InvalidOperationException($"{mismatches} orders' search vectors (in a {percent} % sample) differ from the server's to_tsvector: the seeder's text search does not match this server's.");
-            }
-
-            phases.Add(new SeedPhase($"check orders' search vectors ({percent} % sample, {searchVectors.ServerLookups} tokens looked up)", phaseClock.Elapsed, 0));
-        }
-
         phaseClock.Restart();
         IReadOnlyList<string> violations = [];
         var fkCount = 0;
@@ -263,8 +237,6 @@ public sealed class PlatformSeeder
             SeedingElapsed = seedingElapsed,
             Phases = phases,
             Streams = run is null ? 1 : parallel!.Streams,
-            SearchVectorsComputed = searchVectors is not null,
-            SearchVectorsNote = searchVectorsReason,
             UndoneRuns = undone,
         };
     }

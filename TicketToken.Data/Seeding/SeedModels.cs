@@ -44,12 +44,6 @@ public sealed record SeedOptions(SeedScale Scale, int Seed = 42, bool VerifyFore
 
     /// <summary>Test hook: on a failure, leave the run unfinished (as a killed process would) instead of undoing it.</summary>
     internal bool SkipUndoOnFailure { get; init; }
-
-    /// <summary>
-    /// Bulk mode: compute orders' search vectors in the seeder and load orders with triggers off (when the database's
-    /// trigger and text search configuration are recognised); false keeps their trigger on, as before.
-    /// </summary>
-    internal bool ComputeSearchVectors { get; init; } = true;
 }
 
 /// <summary>Progress of one stage (usually one table).</summary>
@@ -99,12 +93,6 @@ public sealed record SeedReport(
 
     /// <summary>Unfinished earlier runs (a killed process) that this run undid before it started.</summary>
     public int UndoneRuns { get; init; }
-
-    /// <summary>Whether the seeder computed orders' search vectors (bulk mode) instead of their trigger.</summary>
-    public bool SearchVectorsComputed { get; init; }
-
-    /// <summary>In bulk mode without <see cref="SearchVectorsComputed"/>: why the trigger computed them.</summary>
-    public string? SearchVectorsNote { get; init; }
 
     /// <summary>Time spent writing rows, excluding the foreign key verification.</summary>
     public TimeSpan SeedingElapsed { get; init; }

@@ -28,7 +28,7 @@ public sealed class SeedFloorBenchmark : IBenchmark
     public async Task<IReadOnlyList<Figure>> RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var cs = context.SeedOrMainConnectionString;
+        var cs = context.Configuration.GetSection("ConnectionStrings")["TicketTokenSeed"] is { Length: > 0 } seed ? seed : context.ConnectionString;
         await using var conn = new NpgsqlConnection(cs);
         await conn.OpenAsync(cancellationToken);
         var figures = new List<Figure>();

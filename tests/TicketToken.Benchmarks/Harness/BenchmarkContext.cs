@@ -18,13 +18,6 @@ public sealed class BenchmarkContext(IConfiguration configuration, BenchmarkSett
             ? cs
             : throw new InvalidOperationException(Runner.MissingConnectionMessage);
 
-    /// <summary>
-    /// <c>ConnectionStrings:TicketTokenSeed</c> (the private cluster's superuser, which reads every tenant's rows) when
-    /// set, else <see cref="ConnectionString"/>.
-    /// </summary>
-    public string SeedOrMainConnectionString =>
-        Configuration.GetSection("ConnectionStrings")["TicketTokenSeed"] is { Length: > 0 } seed ? seed : ConnectionString;
-
     /// <summary>Options for a <see cref="PlatformDbContext"/> configured exactly as the portal configures it.</summary>
     public DbContextOptions<PlatformDbContext> PlatformOptions()
     {
