@@ -15,8 +15,7 @@ try
     app = builder.Build();
     if (ListenAddressCheck.FindAddressInUse(app.Configuration) is { } inUse)
     {
-        await Console.Error.WriteLineAsync($"The portal could not start: {inUse} is already in use. Stop what uses it, or choose another address (--urls).");
-        return 1;
+        return await AddressInUseAsync($"{inUse} is already in use.");
     }
 
     await app.UseTicketTokenPortalAsync();
@@ -33,11 +32,17 @@ try
 }
 catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
 {
-    await Console.Error.WriteLineAsync($"The portal could not start: {e.Message} Stop what uses it, or choose another address (--urls).");
-    return 1;
+    return await AddressInUseAsync(e.Message);
 }
 
 return 0;
+
+// One line, the same whether the check before startup or Kestrel's own bind found the address taken.
+static async Task<int> AddressInUseAsync(string what)
+{
+    await Console.Error.WriteLineAsync($"The portal could not start: {what} Stop what uses it, or choose another address (--urls).");
+    return 1;
+}
 
 /// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>
 public partial class Program;
