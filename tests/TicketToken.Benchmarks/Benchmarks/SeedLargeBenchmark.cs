@@ -47,6 +47,7 @@ public sealed class SeedLargeBenchmark : IBenchmark
 
             BenchmarkContext.Log("seeding --scale large (a few minutes)");
             await using var dataSource = NpgsqlDataSource.Create(scratch);
+            var sharedBuffersMb = await SharedBuffersMbAsync(dataSource, cancellationToken);
             var process = Process.GetCurrentProcess();
             var cpuBefore = process.TotalProcessorTime;
             var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
@@ -59,6 +60,7 @@ public sealed class SeedLargeBenchmark : IBenchmark
             var report = await new PlatformSeeder(dataSource).SeedAsync(new SeedOptions(SeedScale.Large), null, cancellationToken);
             clock.Stop();
             var machine = MachineBusySeconds() - machineBefore;
+            var hugePagesMb = HugePagesInUseMb();
             process.Refresh();
             var clientCpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
             var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
@@ -86,6 +88,10 @@ public sealed class SeedLargeBenchmark : IBenchmark
                 new Figure($"{Name}.client.bytes_per_row", Math.Round((double)allocated / report.RowsWritten), "B", "managed memory the client allocated per row"),
                 new Figure($"{Name}.client.jit.s", Math.Round(jit, 2), "s", $"time the client spent compiling code ({jitMethods} methods, tiers included)"),
                 new Figure($"{Name}.client.gc_pause.s", Math.Round(gcPause, 2), "s", $"time the client was paused by the garbage collector ({collections} collections)"),
+                new Figure($"{Name}.server.shared_buffers_mb", sharedBuffersMb, "MB", "the server's shared_buffers (./tt sizes the local cluster's: ADR 0003, \"Shared buffers in huge pages\")"),
+                .. hugePagesMb is { } huge
+                    ? (Figure[])[new Figure($"{Name}.machine.huge_pages_mb", huge, "MB", "huge pages in use on this machine after the seed (PostgreSQL's shared buffers, when the kernel gave it them)")]
+                    : [],
                 .. machine is { } busy
                     ? (Figure[])
                     [
@@ -119,6 +125,29 @@ public sealed class SeedLargeBenchmark : IBenchmark
         var fields = File.ReadLines(stat).First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var ticks = fields.Skip(1).Take(8).Select(f => long.Parse(f, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         return (ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7]) / 100.0;
+    }
+
+    private static async Task<long> SharedBuffersMbAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT setting::bigint * pg_size_bytes(unit) / 1048576 FROM pg_settings WHERE name = 'shared_buffers'");
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Huge pages in use on the machine, in MB (Linux: <c>/proc/meminfo</c>); null where that file is not there.</summary>
+    private static long? HugePagesInUseMb()
+    {
+        const string meminfo = "/proc/meminfo";
+        if (!File.Exists(meminfo))
+        {
+            return null;
+        }
+
+        var fields = File.ReadLines(meminfo)
+            .Select(l => l.Split(':', 2))
+            .Where(p => p.Length == 2)
+            .ToDictionary(p => p[0], p => p[1].Trim(), StringComparer.Ordinal);
+        long Number(string key) => fields.TryGetValue(key, out var v) ? long.Parse(v.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) : 0;
+        return (Number("HugePages_Total") - Number("HugePages_Free")) * Number("Hugepagesize") / 1024;
     }
 
     /// <summary>Waits (at most 15 s) until no method has been compiled for a second.</summary>
